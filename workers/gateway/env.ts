@@ -1,0 +1,97 @@
+// Types shared by every gateway stage: the Worker's bindings and the per-request state the stages hand on.
+// Stages read what earlier stages set and add their own; the sign stage turns `decisions` into claims.
+import type { Endpoint, CompiledPolicy, Policy } from '../../shared/policy/schema.ts'
+import type { LimitDecision } from '../../shared/limit/types.ts'
+import type { ScreenDecision } from '../../shared/screen/types.ts'
+
+export interface Env {
+  /** Pins the deployment to one tenant (per-tenant wrangler env); absent = pick the tenant by Host. */
+  readonly TENANT?: string
+  /** Overrides the default tenant's upstream (e.g. a local vLLM). */
+  readonly UPSTREAM_URL?: string
+  /** Context-token signing keys: a JSON array of private JWKs (secret). */
+  readonly TXN_SIGNING_KEYS?: string
+  /** Public keys published but not (or no longer) used for signing: a JSON array of public JWKs. */
+  readonly TXN_PUBLISHED_KEYS?: string
+  /** `iss` of the context token: this edge deployment. */
+  readonly TXN_ISSUER?: string
+  /** Keyed hash secret for client IPs in the context token. */
+  readonly IP_HASH_KEY?: string
+  readonly UPSTASH_REDIS_REST_URL?: string
+  readonly UPSTASH_REDIS_REST_TOKEN?: string
+  /** Durable Object limiter (embedded default). */
+  readonly LIMITER?: DurableObjectNamespace
+  /** Native Workers rate-limit binding, the optional per-IP shield. */
+  readonly IP_SHIELD?: RateLimit
+  /** Any other Worker var, read by `${VAR}` references in policies and by `credentialSecret`. */
+  readonly [name: string]: unknown
+}
+
+/** A tenant's policy with its `${VAR}` references bound for this isolate. */
+export interface ActiveTenant {
+  readonly compiled: CompiledPolicy
+  readonly policy: Policy
+  readonly upstreamUrl: string
+}
+
+export interface Caller {
+  readonly sub: string
+  readonly issuer: string
+  readonly scopes: readonly string[]
+  readonly method: 'bearer' | 'cf-access'
+  readonly tokenId: string | null
+}
+
+export interface RouteInfo {
+  readonly endpoint: Endpoint
+  readonly method: string
+  /** Normalised path as forwarded, e.g. /v1/chat/completions. */
+  readonly path: string
+}
+
+export interface ClientContext {
+  readonly ip: string | null
+  readonly country: string | null
+  readonly asn: number | null
+  readonly colo: string | null
+}
+
+export interface Grant {
+  readonly model: string | null
+  readonly maxTokens: number | null
+  readonly clamped: boolean
+}
+
+/** Every stage's outcome, for the context token and the decision log. */
+export interface Decisions {
+  grant?: Grant
+  limit?: LimitDecision
+  screen?: ScreenDecision
+  /** Codes that would have refused the request but were not enforced (shadow mode). */
+  readonly shadowed: string[]
+}
+
+export type JsonObject = { [key: string]: unknown }
+
+/** The body as it will be forwarded. Stages that rewrite it (screen redaction, include_usage) replace `json`
+ * and set `rewritten`; otherwise the exact bytes ingress validated are forwarded. */
+export interface OutboundBody {
+  readonly raw: Uint8Array
+  json: JsonObject | null
+  rewritten: boolean
+}
+
+export interface AppVariables {
+  requestId: string
+  traceparent: string
+  tenant: ActiveTenant
+  route: RouteInfo
+  client: ClientContext
+  body: OutboundBody
+  caller: Caller
+  decisions: Decisions
+  /** Extra headers the sign stage adds to the upstream request (Txn-Token, Content-Digest). */
+  upstreamHeaders: Record<string, string>
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables }
