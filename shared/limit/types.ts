@@ -1,4 +1,21 @@
-// What the limit stage records for later stages (context token, headers). Placeholder until the limit lands.
+// What the limit stage records for later stages (context token, RateLimit headers).
+
+export interface LimitItem {
+  /** Policy name of the limit as it appears in RateLimit headers, e.g. "requests-subject-60s". */
+  readonly name: string
+  readonly kind: 'requests' | 'tokens'
+  readonly scope: 'subject' | 'tenant' | 'ip'
+  readonly limit: number
+  readonly remaining: number
+  readonly windowSeconds: number
+  readonly resetSeconds: number
+}
+
 export interface LimitDecision {
+  /** false when the limiter could not be reached and the policy's failMode is "open". */
   readonly checked: boolean
+  readonly backend: 'durable-object' | 'upstash' | 'none'
+  readonly items: readonly LimitItem[]
+  /** Tokens reserved before forwarding (estimated prompt + max_tokens). */
+  readonly reservedTokens: number
 }

@@ -1,5 +1,36 @@
-// What the screen stage records for later stages (context token, logs). Placeholder until the screen lands.
+// What the screen stage records for later stages (context token, decision log). Never holds raw text.
+
+export type ScreenCategory =
+  | 'injection'
+  | 'jailbreak'
+  | 'extraction'
+  | 'exfiltration'
+  | 'smuggling'
+  | 'pii'
+  | 'secret'
+  | 'tenant_rule'
+
+/** A detection span in the TrustyAI detector shape, offsets into the original (un-normalised) text. */
+export interface DetectionSpan {
+  readonly start: number
+  readonly end: number
+  /** Detector name, e.g. "email", "openai_key", "injection". Never the detected text itself. */
+  readonly detection: string
+  readonly detection_type: string
+  readonly score: number
+}
+
 export interface ScreenDecision {
-  readonly verdict: 'allow' | 'flag' | 'block'
+  /** What the policy did: allow, flag (forwarded + recorded), redact (forwarded with placeholders), block. */
+  readonly verdict: 'allow' | 'flag' | 'redact' | 'block'
+  /** false when the verdict was only recorded (shadow rule or shadow policy). */
   readonly enforced: boolean
+  /** Highest category score, 0..1. */
+  readonly score: number
+  readonly categories: readonly ScreenCategory[]
+  /** Stable rule ids that fired (built-in detector ids and tenant rule ids). */
+  readonly rules: readonly string[]
+  /** Number of redactions by placeholder type, e.g. { EMAIL: 2 }. */
+  readonly redactions: Readonly<Record<string, number>>
+  readonly spans: readonly DetectionSpan[]
 }
