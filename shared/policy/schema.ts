@@ -2,9 +2,9 @@
 // Validated once, at build time (scripts/build-policies.ts); the Worker imports only the *types* from here,
 // so zod never reaches the bundle. `policies/schema.json` is generated from this file for editors.
 import { z } from 'zod'
-import { contextTokenPolicySchema } from '../txn-token/policy-schema.ts'
 import { limitPolicySchema } from '../limit/policy-schema.ts'
 import { screenPolicySchema } from '../screen/policy-schema.ts'
+import { contextTokenPolicySchema } from '../txn-token/policy-schema.ts'
 
 export const ENDPOINTS = ['chat', 'completions', 'embeddings', 'models'] as const
 export const endpointSchema = z.enum(ENDPOINTS)
@@ -73,7 +73,10 @@ export const policySchema = z
   .object({
     $schema: z.string().optional(),
     tenant: z.string().regex(ID, 'must be a lower-case id (a-z, 0-9, -)'),
-    version: z.union([z.string().min(1), z.number()]).transform(String).describe('Bumped on every change.'),
+    version: z
+      .union([z.string().min(1), z.number()])
+      .transform(String)
+      .describe('Bumped on every change.'),
     description: z.string().optional(),
     hosts: z.array(z.string().regex(HOST, 'must be a hostname')).min(1),
     mode: z.enum(['enforce', 'shadow']).default('enforce').describe('shadow: every decision recorded, none enforced.'),
@@ -92,8 +95,16 @@ export const policySchema = z
       .strict(),
     ingress: z
       .object({
-        endpoints: z.array(endpointSchema).min(1).default([...ENDPOINTS]),
-        maxBodyBytes: z.number().int().positive().max(100 * 1024 * 1024).default(1024 * 1024),
+        endpoints: z
+          .array(endpointSchema)
+          .min(1)
+          .default([...ENDPOINTS]),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(100 * 1024 * 1024)
+          .default(1024 * 1024),
         contentTypes: z.array(z.string().min(1)).min(1).default(['application/json']),
         network: z
           .object({

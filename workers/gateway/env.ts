@@ -1,7 +1,9 @@
 // Types shared by every gateway stage: the Worker's bindings and the per-request state the stages hand on.
 // Stages read what earlier stages set and add their own; the sign stage turns `decisions` into claims.
-import type { Endpoint, CompiledPolicy, Policy } from '../../shared/policy/schema.ts'
+
 import type { LimitDecision } from '../../shared/limit/types.ts'
+import type { ValidRequest } from '../../shared/openai/validate.ts'
+import type { CompiledPolicy, Endpoint, Policy } from '../../shared/policy/schema.ts'
 import type { ScreenDecision } from '../../shared/screen/types.ts'
 
 export interface Env {
@@ -88,6 +90,8 @@ export interface AppVariables {
   route: RouteInfo
   client: ClientContext
   body: OutboundBody
+  /** What ingress learned from the validated body: model, requested max tokens, streaming flags. */
+  request: ValidRequest
   caller: Caller
   decisions: Decisions
   /** Extra headers the sign stage adds to the upstream request (Txn-Token, Content-Digest). */

@@ -1,0 +1,146 @@
+// The whole local stack in workerd: the gateway, the dev model tier and the dev IdP, each a real Worker bundle
+// served by Miniflare on loopback. `npm start` and the integration tests both use it, so what the tests prove
+// is what a developer runs.
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import type { JWK } from 'jose'
+import { Miniflare, type MiniflareOptions } from 'miniflare'
+import { mintDevToken, publicJwk } from '../../workers/dev-idp/mint.ts'
+import { buildPolicies, REPO_ROOT } from '../build-policies.ts'
+import { ensureDevIdpKey } from './idp-key.ts'
+
+export const COMPATIBILITY_DATE = '2026-04-01'
+export const COMPATIBILITY_FLAGS = ['nodejs_compat']
+export const DEV_AUDIENCE = 'portcullis'
+
+export interface StackOptions {
+  readonly gatewayPort?: number
+  readonly modelPort?: number
+  readonly idpPort?: number
+  /** Extra or overriding gateway bindings (vars and secrets). */
+  readonly gatewayBindings?: Record<string, string>
+  /** request.cf for requests arriving over HTTP (country, asn, colo). */
+  readonly cf?: Record<string, unknown>
+  /** Skip the dev model tier and point the gateway here (e.g. a real vLLM). */
+  readonly upstreamUrl?: string
+  readonly idpKey?: JWK
+}
+
+export interface Stack {
+  readonly gatewayUrl: string
+  readonly modelUrl: string | null
+  readonly idpUrl: string
+  readonly gateway: Miniflare
+  mint(opts?: { sub?: string; scope?: string; ttlSeconds?: number; now?: number; audience?: string }): Promise<string>
+  stop(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+const bundles = new Map<string, Promise<string>>()
+/** Bundles a Worker entry for workerd (cached per process). */
+export function bundleWorker(entry: string): Promise<string> {
+  let p = bundles.get(entry)
+  if (!p) {
+    p = build({
+      entryPoints: [join(REPO_ROOT, entry)],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      conditions: ['workerd', 'worker', 'browser'],
+      target: 'es2022',
+      external: ['cloudflare:*', 'node:*'],
+      logLevel: 'silent',
+    }).then((r) => (r.outputFiles[0] as { text: string }).text)
+    bundles.set(entry, p)
+  }
+  return p
+}
+
+export async function startWorker(
+  entry: string,
+  port: number,
+  extra: Partial<MiniflareOptions> & { bindings?: Record<string, string> },
+): Promise<{ mf: Miniflare; url: string }> {
+  const script = await bundleWorker(entry)
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: 'worker.js', contents: script }],
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: COMPATIBILITY_FLAGS,
+    host: '127.0.0.1',
+    port,
+    ...extra,
+  } as MiniflareOptions)
+  const url = (await mf.ready).toString().replace(/\/$/, '')
+  return { mf, url }
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  await buildPolicies({ quiet: true })
+  const idpKey = opts.idpKey ?? (await ensureDevIdpKey())
+  const [gatewayPort, modelPort, idpPort] = await Promise.all([
+    opts.gatewayPort ?? freePort(),
+    opts.modelPort ?? freePort(),
+    opts.idpPort ?? freePort(),
+  ])
+  const idpUrl = `http://127.0.0.1:${idpPort}`
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
+  const started: Miniflare[] = []
+  try {
+    const idp = await startWorker('workers/dev-idp/index.ts', idpPort, {
+      bindings: { IDP_ISSUER: idpUrl, IDP_PRIVATE_JWK: JSON.stringify(idpKey), IDP_DEFAULT_AUDIENCE: DEV_AUDIENCE },
+    })
+    started.push(idp.mf)
+    let modelUrl: string | null = null
+    if (!opts.upstreamUrl) {
+      const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings: {} })
+      started.push(model.mf)
+      modelUrl = model.url
+    }
+    const gateway = await startWorker('workers/gateway/index.ts', gatewayPort, {
+      bindings: {
+        DEV_IDP_ISSUER: idpUrl,
+        DEV_IDP_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
+        UPSTREAM_URL: opts.upstreamUrl ?? (modelUrl as string),
+        ...opts.gatewayBindings,
+      },
+      ...(opts.cf ? { cf: opts.cf } : {}),
+    })
+    started.push(gateway.mf)
+    return {
+      gatewayUrl,
+      modelUrl,
+      idpUrl,
+      gateway: gateway.mf,
+      mint: (m = {}) =>
+        mintDevToken(idpKey, {
+          issuer: idpUrl,
+          audience: m.audience ?? DEV_AUDIENCE,
+          sub: m.sub ?? 'alice',
+          scope: m.scope ?? 'chat embeddings',
+          ttlSeconds: m.ttlSeconds,
+          now: m.now,
+        }),
+      stop: async () => {
+        await Promise.allSettled(started.map((mf) => mf.dispose()))
+      },
+    }
+  } catch (err) {
+    await Promise.allSettled(started.map((mf) => mf.dispose()))
+    throw err
+  }
+}
+
+export { publicJwk }

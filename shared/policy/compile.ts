@@ -1,0 +1,160 @@
+// Policy compiler: YAML text → validated effective policy, with errors that name the file, line and field.
+// Pure (no filesystem): scripts/build-policies.ts reads the files and writes the generated module.
+// Merge rules (documented in the README): maps merge, lists replace, an explicit `null` removes the key.
+import { createHash } from 'node:crypto'
+import { type Document, LineCounter, parseDocument } from 'yaml'
+import type { z } from 'zod'
+import { type CompiledPolicy, type Policy, policySchema } from './schema.ts'
+
+export interface PolicySource {
+  /** Repo-relative path, used in error messages. */
+  readonly path: string
+  readonly text: string
+}
+
+export class PolicyError extends TypeError {
+  override readonly name = 'PolicyError'
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'))
+  }
+}
+
+type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain }
+
+interface ParsedSource {
+  readonly source: PolicySource
+  readonly doc: Document
+  readonly lines: LineCounter
+  readonly value: Plain
+}
+
+function parseSource(source: PolicySource, problems: string[]): ParsedSource | null {
+  const lines = new LineCounter()
+  const doc = parseDocument(source.text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
+  for (const err of doc.errors) {
+    const line = lines.linePos(err.pos[0]).line
+    problems.push(`${source.path}:${line} ${err.message.split('\n')[0]}`)
+  }
+  if (doc.errors.length > 0) return null
+  const value = doc.toJS({ maxAliasCount: 0 }) as Plain
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    problems.push(`${source.path}:1 the policy must be a YAML mapping`)
+    return null
+  }
+  return { source, doc, lines, value }
+}
+
+/** Maps merge recursively, lists and scalars replace, explicit null deletes. Never mutates its inputs. */
+export function mergePolicy(base: Plain, override: Plain): Plain {
+  if (!isMap(base) || !isMap(override)) return override
+  const out: { [key: string]: Plain } = { ...base }
+  for (const [key, value] of Object.entries(override)) {
+    if (value === null) delete out[key]
+    else out[key] = key in out ? mergePolicy(out[key] as Plain, value) : value
+  }
+  return out
+}
+
+function isMap(v: Plain | undefined): v is { [key: string]: Plain } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Line of the deepest node on `path` that exists in this document (null if not even the first key does). */
+function lineOf(parsed: ParsedSource, path: readonly PropertyKey[]): number | null {
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = parsed.doc.getIn(path.slice(0, depth) as (string | number)[], true)
+    if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
+      return parsed.lines.linePos(node.range[0] as number).line
+    }
+  }
+  return null
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`
+  return out || '(root)'
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? ''
+    return { path: [...issue.path, key], message: `unknown field (allowed fields are listed in policies/schema.json)` }
+  }
+  if (issue.code === 'too_small' && issue.origin === 'number') {
+    return { path: issue.path, message: issue.inclusive ? `must be ≥ ${issue.minimum}` : 'must be a positive number' }
+  }
+  if (issue.code === 'invalid_type') {
+    return { path: issue.path, message: `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}` }
+  }
+  return { path: issue.path, message: issue.message.replace(/^Invalid input: /, '') }
+}
+
+/** Canonical JSON (sorted keys) so the hash depends only on the effective policy, not on YAML layout. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/**
+ * Compile one tenant: merge `_base` under it, validate, hash. Throws PolicyError listing every problem as
+ * `file:line field: message`; a problem in an inherited value is reported against the base file.
+ */
+export function compilePolicy(base: PolicySource | null, tenant: PolicySource, expectedId?: string): CompiledPolicy {
+  const problems: string[] = []
+  const parsedBase = base ? parseSource(base, problems) : null
+  const parsedTenant = parseSource(tenant, problems)
+  if (problems.length > 0 || !parsedTenant) throw new PolicyError(problems)
+  const merged = parsedBase ? mergePolicy(parsedBase.value, parsedTenant.value) : parsedTenant.value
+  const result = policySchema.safeParse(merged)
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const { path, message } = describeIssue(issue)
+      const inTenant = lineOf(parsedTenant, path)
+      const inBase = parsedBase ? lineOf(parsedBase, path) : null
+      // Report against the file that set the deepest part of the path; the tenant wins ties.
+      const useBase =
+        parsedBase !== null &&
+        inBase !== null &&
+        (inTenant === null || depthIn(parsedBase, path) > depthIn(parsedTenant, path))
+      const where = useBase ? `${parsedBase.source.path}:${inBase}` : `${tenant.path}:${inTenant ?? 1}`
+      problems.push(`${where} ${fieldName(path)}: ${message}`)
+    }
+    throw new PolicyError(problems)
+  }
+  const policy: Policy = result.data
+  if (expectedId !== undefined && policy.tenant !== expectedId) {
+    throw new PolicyError([
+      `${tenant.path}:${lineOf(parsedTenant, ['tenant']) ?? 1} tenant: must equal the folder name "${expectedId}"`,
+    ])
+  }
+  const sha256 = createHash('sha256').update(canonicalJson(policy)).digest('hex')
+  return { id: policy.tenant, version: policy.version, sha256, source: tenant.path, policy }
+}
+
+function depthIn(parsed: ParsedSource, path: readonly PropertyKey[]): number {
+  for (let depth = path.length; depth > 0; depth--) {
+    if (parsed.doc.hasIn(path.slice(0, depth) as (string | number)[])) return depth
+  }
+  return 0
+}
+
+/** Cross-tenant checks: ids and hostnames are unique across the deployment. */
+export function checkTenantSet(compiled: readonly CompiledPolicy[]): void {
+  const problems: string[] = []
+  const hosts = new Map<string, string>()
+  for (const c of compiled) {
+    for (const host of c.policy.hosts) {
+      const other = hosts.get(host)
+      if (other !== undefined) problems.push(`${c.source}:1 hosts: "${host}" is already served by tenant "${other}"`)
+      hosts.set(host, c.id)
+    }
+  }
+  if (problems.length > 0) throw new PolicyError(problems)
+}

@@ -1,0 +1,31 @@
+// The guarded request path, top to bottom. Each line is one stage; each stage lives in its own folder with its
+// test beside it. Refusals are thrown as GatewayError and rendered in one place (errors.ts).
+import { Hono } from 'hono'
+import type { CompiledPolicy } from '../../shared/policy/schema.ts'
+import { type AuthenticateOptions, authenticate } from './authenticate/index.ts'
+import { authorize } from './authorize/index.ts'
+import type { AppEnv } from './env.ts'
+import { errorResponse, renderError } from './errors.ts'
+import { type ForwardOptions, forward } from './forward/index.ts'
+import { ingress } from './ingress/index.ts'
+import { type TraceOptions, trace } from './trace/index.ts'
+
+export interface GatewayOptions {
+  readonly tenants: readonly CompiledPolicy[]
+  readonly trace?: TraceOptions
+  readonly authenticate?: AuthenticateOptions
+  readonly forward?: ForwardOptions
+}
+
+export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.onError(renderError)
+  app.notFound(() => errorResponse('ingress.not_found'))
+
+  app.use(trace(opts.trace)) //                      request id, traceparent, decision log
+  app.use(ingress({ tenants: opts.tenants })) //     tenant, route, network, content type, body, shape
+  app.use(authenticate(opts.authenticate)) //        caller JWT → c.var.caller
+  app.use(authorize()) //                            scopes → endpoint, model, max_tokens
+  app.all('*', forward(opts.forward)) //             allowlisted headers, sealed bytes, streamed back
+  return app
+}

@@ -1,0 +1,88 @@
+// Authenticate: the caller's bearer JWT (or Cloudflare Access assertion, where the policy enables it), verified
+// against the tenant's issuers. Key sets live at module scope so the isolate keeps its cache across requests.
+import type { MiddlewareHandler } from 'hono'
+import { type ErrorCode, GatewayError } from '../../../shared/errors.ts'
+import { resolveVarRef } from '../../../shared/policy/resolve.ts'
+import type { ActiveTenant, AppEnv, Env } from '../env.ts'
+import { createLocalKeySet, createRemoteKeySet, type KeySet } from './jwks.ts'
+import { type CallerFailure, type TrustedIssuer, verifyCallerToken } from './verify-caller.ts'
+
+export interface AuthenticateOptions {
+  /** Key set for a JWKS URL; defaults to a module-scope cache of remote sets. */
+  readonly keySetFor?: (url: string) => KeySet
+  readonly now?: () => Date
+}
+
+const REMOTE_KEY_SETS = new Map<string, KeySet>()
+const remoteKeySet = (url: string): KeySet => {
+  let set = REMOTE_KEY_SETS.get(url)
+  if (!set) {
+    set = createRemoteKeySet(url)
+    REMOTE_KEY_SETS.set(url, set)
+  }
+  return set
+}
+
+const FAILURE_CODES: Record<CallerFailure, ErrorCode> = {
+  malformed_token: 'auth.malformed_token',
+  invalid_token: 'auth.invalid_token',
+  token_expired: 'auth.token_expired',
+  token_not_yet_valid: 'auth.token_not_yet_valid',
+  token_too_old: 'auth.token_too_old',
+  invalid_claims: 'auth.invalid_claims',
+  untrusted_issuer: 'auth.untrusted_issuer',
+  unknown_key: 'auth.unknown_key',
+  jwks_unavailable: 'auth.jwks_unavailable',
+  jwks_invalid: 'auth.jwks_invalid',
+}
+
+const BEARER = /^Bearer ([^\s]+)$/
+
+export const authenticate = (opts: AuthenticateOptions = {}): MiddlewareHandler<AppEnv> => {
+  const keySetFor = opts.keySetFor ?? remoteKeySet
+  const bound = new WeakMap<ActiveTenant, TrustedIssuer[]>()
+  const issuersOf = (tenant: ActiveTenant, env: Env): TrustedIssuer[] => {
+    let list = bound.get(tenant)
+    if (!list) {
+      list = tenant.policy.auth.issuers.flatMap((p) => {
+        const issuer = resolveVarRef(p.issuer, env)
+        const jwksUrl = p.jwksUrl === undefined ? null : resolveVarRef(p.jwksUrl, env)
+        if (issuer === null || (p.jwksUrl !== undefined && jwksUrl === null)) return []
+        const keys = jwksUrl !== null ? keySetFor(jwksUrl) : createLocalKeySet(p.jwks)
+        return [{ policy: p, issuer, keys }]
+      })
+      bound.set(tenant, list)
+    }
+    return list
+  }
+
+  return async function authenticate(c, next) {
+    const tenant = c.var.tenant
+    let token: string | null = null
+    let method: 'bearer' | 'cf-access' = 'bearer'
+    const authorization = c.req.header('authorization')
+    if (authorization !== undefined) {
+      const m = BEARER.exec(authorization)
+      if (!m) throw new GatewayError('auth.malformed_token')
+      token = m[1] as string
+    } else if (tenant.policy.auth.cfAccess.enabled) {
+      token = c.req.header('cf-access-jwt-assertion') ?? null
+      method = 'cf-access'
+    }
+    if (token === null) throw new GatewayError('auth.missing_token', null, { 'www-authenticate': 'Bearer' })
+
+    const result = await verifyCallerToken(token, issuersOf(tenant, c.env), {
+      clockToleranceSeconds: tenant.policy.auth.clockToleranceSeconds,
+      now: opts.now?.(),
+    })
+    if (!result.ok) {
+      const code = FAILURE_CODES[result.reason]
+      const challenge: Record<string, string> = code.startsWith('auth.jwks')
+        ? {}
+        : { 'www-authenticate': 'Bearer error="invalid_token"' }
+      throw new GatewayError(code, null, challenge)
+    }
+    c.set('caller', { sub: result.sub, issuer: result.issuer, scopes: result.scopes, method, tokenId: result.jti })
+    await next()
+  }
+}
