@@ -9,12 +9,15 @@ export const JWKS_COOLDOWN_MS = 30_000 // refetch at most every 30 s on an unkno
 export const JWKS_TIMEOUT_MS = 5_000 // a hung JWKS endpoint must not hang every request
 const JWKS_RETRY_MS = 1_000 // with no set at all, retry a failed fetch at most once a second
 
+/** Just what the cache calls; the global fetch fits, so does a Hono app's `request` or a Worker service binding. */
+export type JwksFetch = (url: string, init: RequestInit) => Promise<Response>
+
 export type KeyLookup = { ok: true; key: CryptoKey } | { ok: false; reason: 'unknown_kid' | 'jwks_unavailable' }
 
 export interface JwksCacheOptions {
   readonly jwksUri?: string | URL
   readonly jwks?: { readonly keys: readonly unknown[] }
-  readonly fetch?: typeof fetch
+  readonly fetch?: JwksFetch
   readonly now: () => number
   readonly maxAgeMs?: number
   readonly cooldownMs?: number
@@ -30,7 +33,7 @@ export function createJwksCache(opts: JwksCacheOptions): JwksCache {
   const maxAge = opts.maxAgeMs ?? JWKS_MAX_AGE_MS
   const cooldown = opts.cooldownMs ?? JWKS_COOLDOWN_MS
   const timeout = opts.timeoutMs ?? JWKS_TIMEOUT_MS
-  const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
+  const doFetch: JwksFetch = opts.fetch ?? ((url, init) => fetch(url, init))
   let keys: Map<string, PublicTxnJwk> | null = null
   let fetchedAt = Number.NEGATIVE_INFINITY
   let pending: Promise<void> | null = null

@@ -4,7 +4,7 @@
 import { compactVerify, decodeProtectedHeader, errors } from 'jose'
 import { TXN_TOKEN_TYP, type TxnTokenClaims, VERDICTS } from './claims.ts'
 import { contentDigest, timingSafeEqualString } from './digest.ts'
-import { createJwksCache } from './jwks-cache.ts'
+import { createJwksCache, type JwksFetch } from './jwks-cache.ts'
 import { TXN_ALGORITHMS, type TxnAlgorithm } from './keys.ts'
 import { MAX_LIFETIME_SECONDS } from './policy-schema.ts'
 import { memoryReplayStore, type ReplayStore } from './replay.ts'
@@ -48,7 +48,7 @@ export interface TxnTokenVerifierOptions {
   /** jti single use: an in-memory LRU by default; `redisReplayStore(...)` for a fleet; false to disable. */
   readonly replay?: ReplayStore | false
   readonly now?: () => number
-  readonly fetch?: typeof fetch
+  readonly fetch?: JwksFetch
   readonly jwksMaxAgeMs?: number
   readonly jwksCooldownMs?: number
 }
