@@ -18,4 +18,8 @@ export interface LimitDecision {
   readonly items: readonly LimitItem[]
   /** Tokens reserved before forwarding (estimated prompt + max_tokens). */
   readonly reservedTokens: number
+  /** The estimated prompt part of the reservation. */
+  readonly estimatedPromptTokens?: number
+  /** Why the limits were not checked (checked: false): the limiter timed out, failed, or is not configured. */
+  readonly uncheckedReason?: 'timeout' | 'transport' | 'misconfigured'
 }

@@ -1,0 +1,69 @@
+// Sliding-window counter math shared by the Durable Object limiter and the contract tests. It is the same
+// approximation @upstash/ratelimit's slidingWindow script uses (two fixed windows, the previous one weighted by
+// how much of it still overlaps), so both backends give the same answers for the same clock.
+
+/** Counters for one key: `current` counts units in fixed window number `index` (floor(now / windowMs)). */
+export interface WindowCounters {
+  readonly index: number
+  readonly current: number
+  readonly previous: number
+}
+
+export interface WindowOutcome {
+  readonly counters: WindowCounters
+  readonly allowed: boolean
+  /** Units left after this call, never negative. */
+  readonly remaining: number
+  /** When the current fixed window ends (epoch ms): the earliest time the count can drop to the previous-only share. */
+  readonly resetAtMs: number
+}
+
+/** Moves counters to the window containing `nowMs`: the old current becomes previous if adjacent, else both clear. */
+export function rollWindow(counters: WindowCounters | undefined, nowMs: number, windowMs: number): WindowCounters {
+  const index = Math.floor(nowMs / windowMs)
+  if (counters === undefined || counters.index < index - 1) return { index, current: 0, previous: 0 }
+  if (counters.index === index - 1) return { index, current: 0, previous: counters.current }
+  return counters
+}
+
+/** Units counted against the limit at `nowMs`: the previous window's overlapping share (floored) plus the current. */
+export function usedUnits(counters: WindowCounters, nowMs: number, windowMs: number): number {
+  const inCurrent = (nowMs % windowMs) / windowMs
+  return Math.floor((1 - inCurrent) * counters.previous) + counters.current
+}
+
+/**
+ * Admits `cost` units while the window still has capacity (a weighted request may overshoot by its own
+ * weight, as in @upstash/ratelimit's script); a refused call counts nothing. `cost <= 0` is an unconditional
+ * adjustment: refunds and post-hoc charges use `adjustWindow` instead.
+ */
+export function consumeWindow(
+  prior: WindowCounters | undefined,
+  limit: number,
+  windowMs: number,
+  cost: number,
+  nowMs: number,
+): WindowOutcome {
+  const counters = rollWindow(prior, nowMs, windowMs)
+  const used = usedUnits(counters, nowMs, windowMs)
+  const resetAtMs = (counters.index + 1) * windowMs
+  if (cost > 0 && used >= limit) return { counters, allowed: false, remaining: 0, resetAtMs }
+  const next = { ...counters, current: counters.current + cost }
+  return { counters: next, allowed: true, remaining: Math.max(0, limit - (used + cost)), resetAtMs }
+}
+
+/** Adds `delta` (negative = refund, positive = charge after the fact) to the current window, without a check. */
+export function adjustWindow(
+  prior: WindowCounters | undefined,
+  windowMs: number,
+  delta: number,
+  nowMs: number,
+): WindowCounters {
+  const counters = rollWindow(prior, nowMs, windowMs)
+  return { ...counters, current: counters.current + delta }
+}
+
+/** True when counters can be forgotten: both windows are over. */
+export function isExpired(counters: WindowCounters, nowMs: number, windowMs: number): boolean {
+  return counters.index < Math.floor(nowMs / windowMs) - 1
+}

@@ -1,0 +1,134 @@
+// The limit stage: after authorization, before screening. Reserves one request on every request limit and
+// (estimated prompt + clamped max_tokens) on every token budget, refuses with 429 when any is spent, and
+// reconciles the token budgets against the real usage after the response. The limiter being down is decided
+// by the policy's failMode alone: closed (default) refuses with limit.unavailable, open forwards unchecked.
+import type { Context, MiddlewareHandler } from 'hono'
+import { GatewayError } from '../../../shared/errors.ts'
+import {
+  type LimiterBackend,
+  LimiterUnavailableError,
+  type LimitOutcome,
+  type UnavailableReason,
+  type WaitUntil,
+  withTimeout,
+} from '../../../shared/limit/backend.ts'
+import { choicesRequested, estimatePromptTokens } from '../../../shared/limit/estimate.ts'
+import { formatRateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from '../../../shared/limit/headers.ts'
+import { type PlannedCheck, planChecks, refusalCode, toItems } from '../../../shared/limit/plan.ts'
+import type { LimitPolicy } from '../../../shared/limit/policy-schema.ts'
+import { rewriteBody } from '../body.ts'
+import type { AppEnv, Env, JsonObject } from '../env.ts'
+import { backendFromEnv } from './backends.ts'
+import { backgroundTask, finishResponse } from './reconcile.ts'
+
+export { RateLimiterDurableObject } from './durable-object.ts'
+export { ipShield } from './ip-shield.ts'
+
+export interface LimitStageOptions {
+  /** Which limiter serves a request; default: the policy's `backend` from the Worker bindings (backends.ts). */
+  readonly backend?: (env: Env, policy: LimitPolicy) => LimiterBackend | null
+  /** Clock for Retry-After and RateLimit `t` (the DO backend has its own). */
+  readonly now?: () => number
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** c.executionCtx throws outside a Worker (e.g. app.request() without a context): then background work just runs. */
+function waitUntilOf(c: Context<AppEnv>): WaitUntil {
+  try {
+    const ctx = c.executionCtx
+    return { waitUntil: (p) => ctx.waitUntil(p) }
+  } catch {
+    return { waitUntil: (p) => void p.catch(() => {}) }
+  }
+}
+
+/** Tokens to reserve: the estimated prompt plus, for generating endpoints, max_tokens per requested choice. */
+function reservationFor(c: Context<AppEnv>): { prompt: number; reserved: number } {
+  const endpoint = c.var.route.endpoint
+  const json = c.var.body?.json ?? null
+  const prompt = estimatePromptTokens(endpoint, json)
+  const generates = endpoint === 'chat' || endpoint === 'completions'
+  const maxTokens = generates ? (c.var.decisions.grant?.maxTokens ?? 0) : 0
+  return { prompt, reserved: prompt + maxTokens * choicesRequested(json) }
+}
+
+/** Streams are asked for `stream_options.include_usage`; returns true when the client did not ask for it. */
+function requestStreamUsage(c: Context<AppEnv>): boolean {
+  const body = c.var.body
+  const json = body?.json
+  if (json?.stream !== true || (c.var.route.endpoint !== 'chat' && c.var.route.endpoint !== 'completions')) return false
+  const options = isObject(json.stream_options) ? json.stream_options : {}
+  if (options.include_usage === true) return false
+  rewriteBody(body, { ...json, stream_options: { ...options, include_usage: true } })
+  return true
+}
+
+export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> => {
+  const now = opts.now ?? Date.now
+  const selectBackend = opts.backend ?? backendFromEnv
+  return async function limit(c, next) {
+    const policy = c.var.tenant.policy.limits
+    const decisions = c.var.decisions
+    if (!policy.enabled) {
+      decisions.limit = { checked: true, backend: 'none', items: [], reservedTokens: 0 }
+      return next()
+    }
+    const shadow = c.var.tenant.policy.mode === 'shadow'
+    const ctx = waitUntilOf(c)
+    const { prompt, reserved } = reservationFor(c)
+    const checks = planChecks(
+      policy,
+      { tenantId: c.var.tenant.compiled.id, subject: c.var.caller.sub, ip: c.var.client.ip },
+      reserved,
+    )
+    const backend = selectBackend(c.env, policy)
+
+    let outcomes: LimitOutcome[]
+    try {
+      if (backend === null) throw new LimiterUnavailableError('misconfigured')
+      outcomes = await withTimeout(backend.consume(checks, ctx), policy.timeoutMs)
+    } catch (error) {
+      const reason: UnavailableReason = error instanceof LimiterUnavailableError ? error.reason : 'transport'
+      if (policy.failMode === 'closed' && !shadow) throw new GatewayError('limit.unavailable')
+      if (policy.failMode === 'closed') decisions.shadowed.push('limit.unavailable')
+      decisions.limit = {
+        checked: false,
+        backend: backend?.name ?? 'none',
+        items: [],
+        reservedTokens: 0,
+        uncheckedReason: reason,
+      }
+      await next()
+      c.res = new Response(c.res.body, c.res)
+      c.res.headers.set('RateLimit-Policy', formatRateLimitPolicy(toItems(checks, [], now())))
+      return
+    }
+
+    const items = toItems(checks, outcomes, now())
+    const code = refusalCode(checks, outcomes)
+    if (code !== null && !shadow) {
+      const admitted = checks.filter((_, i) => outcomes[i]?.allowed)
+      const refund = admitted.map((k) => ({ ...k, delta: -k.cost }))
+      if (refund.length > 0) backgroundTask(ctx, backend!.adjust(refund, ctx), 'compensation')
+      const refused = items.filter((_, i) => !outcomes[i]?.allowed)
+      throw new GatewayError(code, null, {
+        'Retry-After': String(retryAfterSeconds(refused)),
+        ...rateLimitHeaders(items),
+      })
+    }
+    if (code !== null) decisions.shadowed.push(code)
+
+    decisions.limit = {
+      checked: true,
+      backend: backend!.name,
+      items,
+      reservedTokens: reserved,
+      estimatedPromptTokens: prompt,
+    }
+    const tokenChecks: PlannedCheck[] = checks.filter((k, i) => k.kind === 'tokens' && outcomes[i]?.allowed)
+    const dropUsageChunk = tokenChecks.length > 0 && requestStreamUsage(c)
+    await next()
+    await finishResponse(c, { backend: backend!, tokenChecks, reserved, items, dropUsageChunk }, ctx)
+  }
+}
