@@ -3,7 +3,7 @@
 // Merge rules (documented in the README): maps merge, lists replace, an explicit `null` removes the key.
 import { createHash } from 'node:crypto'
 import { type Document, LineCounter, parseDocument } from 'yaml'
-import type { z } from 'zod'
+import { describeIssue } from './describe-issue.ts'
 import { type CompiledPolicy, type Policy, policySchema } from './schema.ts'
 
 export interface PolicySource {
@@ -33,7 +33,7 @@ function parseSource(source: PolicySource, problems: string[]): ParsedSource | n
   const doc = parseDocument(source.text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
   for (const err of doc.errors) {
     const line = lines.linePos(err.pos[0]).line
-    problems.push(`${source.path}:${line} ${err.message.split('\n')[0]}`)
+    problems.push(`${source.path}:${line} ${yamlProblem(source.text, err)}`)
   }
   if (doc.errors.length > 0) return null
   const value = doc.toJS({ maxAliasCount: 0 }) as Plain
@@ -44,14 +44,31 @@ function parseSource(source: PolicySource, problems: string[]): ParsedSource | n
   return { source, doc, lines, value }
 }
 
+/** A YAML syntax error as one sentence; a duplicate key names the key (it would silently shadow the first). */
+function yamlProblem(text: string, err: { code: string; message: string; pos: [number, number] }): string {
+  if (err.code === 'DUPLICATE_KEY') {
+    const key = /^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim() ?? ''
+    return `${key}: duplicate field (each field may appear once per mapping)`
+  }
+  return `YAML syntax error: ${err.message.split('\n')[0]}`
+}
+
 /** Maps merge recursively, lists and scalars replace, explicit null deletes. Never mutates its inputs. */
 export function mergePolicy(base: Plain, override: Plain): Plain {
   if (!isMap(base) || !isMap(override)) return override
   const out: { [key: string]: Plain } = { ...base }
   for (const [key, value] of Object.entries(override)) {
     if (value === null) delete out[key]
-    else out[key] = key in out ? mergePolicy(out[key] as Plain, value) : value
+    else out[key] = key in out ? mergePolicy(out[key] as Plain, value) : withoutNulls(value)
   }
+  return out
+}
+
+/** A null means "remove" even where the base has nothing to remove, so it never reaches the schema as a value. */
+function withoutNulls(value: Plain): Plain {
+  if (!isMap(value)) return value
+  const out: { [key: string]: Plain } = {}
+  for (const [key, v] of Object.entries(value)) if (v !== null) out[key] = withoutNulls(v)
   return out
 }
 
@@ -59,35 +76,35 @@ function isMap(v: Plain | undefined): v is { [key: string]: Plain } {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** Line of the deepest node on `path` that exists in this document (null if not even the first key does). */
+/** Line of the deepest key (or list item) on `path` that exists in this document (null if not even the first). */
 function lineOf(parsed: ParsedSource, path: readonly PropertyKey[]): number | null {
   for (let depth = path.length; depth > 0; depth--) {
-    const node = parsed.doc.getIn(path.slice(0, depth) as (string | number)[], true)
-    if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
-      return parsed.lines.linePos(node.range[0] as number).line
-    }
+    const parent =
+      depth === 1 ? parsed.doc.contents : parsed.doc.getIn(path.slice(0, depth - 1) as (string | number)[], true)
+    const start = keyStart(parent, path[depth - 1])
+    if (start !== null) return parsed.lines.linePos(start).line
   }
   return null
 }
+
+/** Where the key `key` (or item `key` of a list) of a YAML collection node starts. */
+function keyStart(collection: unknown, key: PropertyKey | undefined): number | null {
+  if (!isMap(collection as Plain) || !Array.isArray((collection as { items?: unknown }).items)) return null
+  const items = (collection as { items: unknown[] }).items
+  const node = typeof key === 'number' ? items[key] : items.find((p) => isPair(p) && scalarValue(p.key) === key)
+  const target = isPair(node) ? node.key : node
+  const range = (target as { range?: unknown } | undefined)?.range
+  return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : null
+}
+
+const isPair = (v: unknown): v is { key: unknown; value: unknown } =>
+  typeof v === 'object' && v !== null && 'key' in v && 'value' in v
+const scalarValue = (v: unknown): unknown => (typeof v === 'object' && v !== null && 'value' in v ? v.value : v)
 
 function fieldName(path: readonly PropertyKey[]): string {
   let out = ''
   for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`
   return out || '(root)'
-}
-
-function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? ''
-    return { path: [...issue.path, key], message: `unknown field (allowed fields are listed in policies/schema.json)` }
-  }
-  if (issue.code === 'too_small' && issue.origin === 'number') {
-    return { path: issue.path, message: issue.inclusive ? `must be ≥ ${issue.minimum}` : 'must be a positive number' }
-  }
-  if (issue.code === 'invalid_type') {
-    return { path: issue.path, message: `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}` }
-  }
-  return { path: issue.path, message: issue.message.replace(/^Invalid input: /, '') }
 }
 
 /** Canonical JSON (sorted keys) so the hash depends only on the effective policy, not on YAML layout. */
@@ -112,7 +129,7 @@ export function compilePolicy(base: PolicySource | null, tenant: PolicySource, e
   const parsedTenant = parseSource(tenant, problems)
   if (problems.length > 0 || !parsedTenant) throw new PolicyError(problems)
   const merged = parsedBase ? mergePolicy(parsedBase.value, parsedTenant.value) : parsedTenant.value
-  const result = policySchema.safeParse(merged)
+  const result = policySchema.safeParse(merged, { reportInput: true })
   if (!result.success) {
     for (const issue of result.error.issues) {
       const { path, message } = describeIssue(issue)
