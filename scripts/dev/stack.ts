@@ -25,6 +25,8 @@ export interface StackOptions {
   /** Skip the dev model tier and point the gateway here (e.g. a real vLLM). */
   readonly upstreamUrl?: string
   readonly idpKey?: JWK
+  /** Swallow the Workers' console output (the decision log) — for tests and benchmarks. */
+  readonly quiet?: boolean
 }
 
 export interface Stack {
@@ -69,19 +71,25 @@ export function bundleWorker(entry: string): Promise<string> {
   return p
 }
 
+const discard = (...streams: NodeJS.ReadableStream[]) => {
+  for (const s of streams) s.resume()
+}
+
 export async function startWorker(
   entry: string,
   port: number,
-  extra: Partial<MiniflareOptions> & { bindings?: Record<string, string> },
+  extra: Partial<MiniflareOptions> & { bindings?: Record<string, string>; quiet?: boolean },
 ): Promise<{ mf: Miniflare; url: string }> {
   const script = await bundleWorker(entry)
+  const { quiet, ...rest } = extra
   const mf = new Miniflare({
+    ...(quiet ? { handleRuntimeStdio: discard } : {}),
     modules: [{ type: 'ESModule', path: 'worker.js', contents: script }],
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
     host: '127.0.0.1',
     port,
-    ...extra,
+    ...rest,
   } as MiniflareOptions)
   const url = (await mf.ready).toString().replace(/\/$/, '')
   return { mf, url }
@@ -101,11 +109,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const idp = await startWorker('workers/dev-idp/index.ts', idpPort, {
       bindings: { IDP_ISSUER: idpUrl, IDP_PRIVATE_JWK: JSON.stringify(idpKey), IDP_DEFAULT_AUDIENCE: DEV_AUDIENCE },
+      quiet: opts.quiet,
     })
     started.push(idp.mf)
     let modelUrl: string | null = null
     if (!opts.upstreamUrl) {
-      const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings: {} })
+      const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings: {}, quiet: opts.quiet })
       started.push(model.mf)
       modelUrl = model.url
     }
@@ -117,6 +126,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         ...opts.gatewayBindings,
       },
       ...(opts.cf ? { cf: opts.cf } : {}),
+      quiet: opts.quiet,
     })
     started.push(gateway.mf)
     return {
