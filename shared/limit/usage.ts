@@ -119,45 +119,55 @@ export function observeUsage(
     return out
   }
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>
-      try {
-        result = await reader.read()
-      } catch (error) {
-        end({ kind: 'broken' })
-        controller.error(error)
-        return
-      }
-      if (result.done) {
-        const tail = decoder.decode()
-        if (overflow) {
-          // usage unknown: the reservation stands
-        } else if (options.sse) {
-          pending += tail
-          const out = drainEvents()
-          if (rewriting && out + pending !== '') controller.enqueue(encoder.encode(out + pending))
-        } else {
-          usage = extractJsonUsage(pending + tail)
-        }
-        end({ kind: 'completed', usage })
-        controller.close()
-        return
-      }
-      const chunk = result.value
-      if (!rewriting || overflow) controller.enqueue(chunk)
-      if (overflow) return
-      pending += decoder.decode(chunk, { stream: true })
-      if (options.sse) {
+  /** Handles one upstream read; returns true when something was enqueued or the stream ended. */
+  const step = async (controller: ReadableStreamDefaultController<Uint8Array>): Promise<boolean> => {
+    let result: ReadableStreamReadResult<Uint8Array>
+    try {
+      result = await reader.read()
+    } catch (error) {
+      end({ kind: 'broken' })
+      controller.error(error)
+      return true
+    }
+    if (result.done) {
+      const tail = decoder.decode()
+      if (!overflow && options.sse) {
+        pending += tail
         const out = drainEvents()
-        if (rewriting && out !== '') controller.enqueue(encoder.encode(out))
+        if (rewriting && out + pending !== '') controller.enqueue(encoder.encode(out + pending))
+      } else if (!overflow) {
+        usage = extractJsonUsage(pending + tail)
       }
-      if (pending.length > MAX_PARSED_BYTES) {
-        // Give up parsing; pass the rest through untouched. Usage stays unknown, so the reservation stands.
-        if (rewriting) controller.enqueue(encoder.encode(pending))
-        pending = ''
-        overflow = true
+      end({ kind: 'completed', usage })
+      controller.close()
+      return true
+    }
+    const chunk = result.value
+    if (!rewriting || overflow) controller.enqueue(chunk)
+    if (overflow) return true
+    pending += decoder.decode(chunk, { stream: true })
+    let emitted = !rewriting
+    if (options.sse) {
+      const out = drainEvents()
+      if (rewriting && out !== '') {
+        controller.enqueue(encoder.encode(out))
+        emitted = true
       }
+    }
+    if (pending.length > MAX_PARSED_BYTES) {
+      // Give up parsing; pass the rest through untouched. Usage stays unknown, so the reservation stands.
+      if (rewriting) controller.enqueue(encoder.encode(pending))
+      pending = ''
+      overflow = true
+      emitted = true
+    }
+    return emitted
+  }
+
+  return new ReadableStream<Uint8Array>({
+    // A pull that enqueues nothing is not called again, so keep reading until there is something to hand on.
+    async pull(controller) {
+      while (!(await step(controller))) {}
     },
     async cancel(reason) {
       end({ kind: 'cancelled' })
