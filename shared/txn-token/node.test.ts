@@ -42,10 +42,10 @@ describe('node:http adapters', () => {
   let prefixed: string
   let connect: string
   beforeAll(async () => {
-    const answer = (res: ServerResponse, claims: TxnTokenClaims, body: Buffer) =>
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ sub: claims.sub, bytes: body.length }))
+    const answer = (res: ServerResponse, claims: TxnTokenClaims, body: Buffer): void => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ sub: claims.sub, bytes: body.length }))
+    }
     plain = await listen(
       withTxnToken(verifier(), (_req, res, v) => answer(res, v.claims, v.body), { maxBodyBytes: 64 }),
     )
