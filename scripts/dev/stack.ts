@@ -1,7 +1,9 @@
 // The whole local stack in workerd: the gateway, the dev model tier and the dev IdP, each a real Worker bundle
 // served by Miniflare on loopback. `npm start` and the integration tests both use it, so what the tests prove
 // is what a developer runs.
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import type { JWK } from 'jose'
@@ -9,6 +11,7 @@ import { Miniflare, type MiniflareOptions } from 'miniflare'
 import { mintDevToken, publicJwk } from '../../workers/dev-idp/mint.ts'
 import { buildPolicies, REPO_ROOT } from '../build-policies.ts'
 import { ensureDevIdpKey } from './idp-key.ts'
+import { devGatewayVars, startLocalServices } from './local-services.ts'
 
 export const COMPATIBILITY_DATE = '2026-04-01'
 export const COMPATIBILITY_FLAGS = ['nodejs_compat']
@@ -25,6 +28,8 @@ export interface StackOptions {
   /** Skip the dev model tier and point the gateway here (e.g. a real vLLM). */
   readonly upstreamUrl?: string
   readonly idpKey?: JWK
+  /** Run the limiter on the Upstash backend through a local bridge to a real redis-server. */
+  readonly redis?: boolean
   /** Swallow the Workers' console output (the decision log) — for tests and benchmarks. */
   readonly quiet?: boolean
 }
@@ -34,6 +39,9 @@ export interface Stack {
   readonly modelUrl: string | null
   readonly idpUrl: string
   readonly gateway: Miniflare
+  readonly devDir: string
+  /** The gateway bindings the stack used (vars and dev secrets). */
+  readonly gatewayVars: Record<string, string>
   mint(opts?: { sub?: string; scope?: string; ttlSeconds?: number; now?: number; audience?: string }): Promise<string>
   stop(): Promise<void>
 }
@@ -95,9 +103,17 @@ export async function startWorker(
   return { mf, url }
 }
 
+/** Gateway bindings beyond vars: the Durable Object limiter and the native IP shield, as wrangler.toml has them. */
+export const GATEWAY_BINDINGS: Partial<MiniflareOptions> = {
+  durableObjects: { LIMITER: 'RateLimiterDurableObject' },
+  ratelimits: { IP_SHIELD: { simple: { limit: 600, period: 60 } } },
+}
+
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await buildPolicies({ quiet: true })
-  const idpKey = opts.idpKey ?? (await ensureDevIdpKey())
+  // Each stack gets its own dev secrets, so parallel test files never share or race on key files.
+  const devDir = await mkdtemp(join(tmpdir(), 'portcullis-dev-'))
+  const idpKey = opts.idpKey ?? (await ensureDevIdpKey(devDir))
   const [gatewayPort, modelPort, idpPort] = await Promise.all([
     opts.gatewayPort ?? freePort(),
     opts.modelPort ?? freePort(),
@@ -106,6 +122,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const idpUrl = `http://127.0.0.1:${idpPort}`
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
   const started: Miniflare[] = []
+  const services = await startLocalServices({ redis: opts.redis === true, gatewayUrl })
+  const cleanup = async () => {
+    await Promise.allSettled(started.map((mf) => mf.dispose()))
+    await services.stop()
+    await rm(devDir, { recursive: true, force: true })
+  }
   try {
     const idp = await startWorker('workers/dev-idp/index.ts', idpPort, {
       bindings: { IDP_ISSUER: idpUrl, IDP_PRIVATE_JWK: JSON.stringify(idpKey), IDP_DEFAULT_AUDIENCE: DEV_AUDIENCE },
@@ -114,17 +136,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     started.push(idp.mf)
     let modelUrl: string | null = null
     if (!opts.upstreamUrl) {
-      const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings: {}, quiet: opts.quiet })
+      const model = await startWorker('workers/dev-model/index.ts', modelPort, {
+        bindings: services.modelBindings,
+        quiet: opts.quiet,
+      })
       started.push(model.mf)
       modelUrl = model.url
     }
+    const gatewayVars = await devGatewayVars({
+      idpUrl,
+      upstreamUrl: opts.upstreamUrl ?? (modelUrl as string),
+      gatewayUrl,
+      extra: { ...services.gatewayBindings, ...opts.gatewayBindings },
+      dir: devDir,
+    })
     const gateway = await startWorker('workers/gateway/index.ts', gatewayPort, {
-      bindings: {
-        DEV_IDP_ISSUER: idpUrl,
-        DEV_IDP_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
-        UPSTREAM_URL: opts.upstreamUrl ?? (modelUrl as string),
-        ...opts.gatewayBindings,
-      },
+      bindings: gatewayVars,
+      ...GATEWAY_BINDINGS,
       ...(opts.cf ? { cf: opts.cf } : {}),
       quiet: opts.quiet,
     })
@@ -134,6 +162,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       modelUrl,
       idpUrl,
       gateway: gateway.mf,
+      devDir,
+      gatewayVars,
       mint: (m = {}) =>
         mintDevToken(idpKey, {
           issuer: idpUrl,
@@ -143,12 +173,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           ttlSeconds: m.ttlSeconds,
           now: m.now,
         }),
-      stop: async () => {
-        await Promise.allSettled(started.map((mf) => mf.dispose()))
-      },
+      stop: cleanup,
     }
   } catch (err) {
-    await Promise.allSettled(started.map((mf) => mf.dispose()))
+    await cleanup()
     throw err
   }
 }

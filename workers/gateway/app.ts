@@ -8,12 +8,17 @@ import type { AppEnv } from './env.ts'
 import { errorResponse, renderError } from './errors.ts'
 import { type ForwardOptions, forward } from './forward/index.ts'
 import { ingress } from './ingress/index.ts'
+import { ipShield, type LimitStageOptions, limit } from './limit/index.ts'
+import { type SignStageOptions, sign } from './sign/index.ts'
+import { txnWellKnown } from './sign/well-known.ts'
 import { type TraceOptions, trace } from './trace/index.ts'
 
 export interface GatewayOptions {
   readonly tenants: readonly CompiledPolicy[]
   readonly trace?: TraceOptions
   readonly authenticate?: AuthenticateOptions
+  readonly limit?: LimitStageOptions
+  readonly sign?: SignStageOptions
   readonly forward?: ForwardOptions
 }
 
@@ -23,9 +28,13 @@ export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
   app.notFound(() => errorResponse('ingress.not_found'))
 
   app.use(trace(opts.trace)) //                      request id, traceparent, decision log
+  app.route('/', txnWellKnown()) //                  public: the edge's JWKS + discovery for verifiers
   app.use(ingress({ tenants: opts.tenants })) //     tenant, route, network, content type, body, shape
+  app.use(ipShield()) //                             cheap per-IP flood shield before any JWT work
   app.use(authenticate(opts.authenticate)) //        caller JWT → c.var.caller
   app.use(authorize()) //                            scopes → endpoint, model, max_tokens
+  app.use(limit(opts.limit)) //                      request rates + token budget reserved, reconciled after
+  app.use(sign(opts.sign)) //                        Txn-Token + Content-Digest over the sealed body bytes
   app.all('*', forward(opts.forward)) //             allowlisted headers, sealed bytes, streamed back
   return app
 }

@@ -1,0 +1,84 @@
+// What the local gateway needs besides its code: dev secrets (context-token keys, IP hash key, an upstream
+// credential) created once in .dev/, the vars that point it at the dev IdP and model tier, and — with --redis —
+// a real redis-server behind the local Upstash REST bridge. Shared by `npm start` and the test stack.
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ensureDevTxnKeys } from '../txn-keys.ts'
+import { DEV_DIR } from './idp-key.ts'
+import { startRedis } from './redis.ts'
+import { startUpstashBridge } from './upstash-bridge.ts'
+
+/** The dev model tier's identity: the default tenant's `upstream.audience`. */
+export const DEV_MODEL_AUDIENCE = 'portcullis-dev-model'
+
+/** A random secret generated once into .dev/<name> and reused. */
+async function devSecret(name: string, dir = DEV_DIR): Promise<string> {
+  const file = join(dir, name)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await writeFile(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err
+    },
+  )
+  return (await readFile(file, 'utf8')).trim()
+}
+
+/** Gateway vars + secrets for local runs. TXN_ISSUER is the gateway's own URL so its jwks_uri resolves. */
+export async function devGatewayVars(opts: {
+  idpUrl: string
+  upstreamUrl: string
+  gatewayUrl: string
+  extra?: Record<string, string>
+  dir?: string
+}): Promise<Record<string, string>> {
+  const txn = await ensureDevTxnKeys(opts.dir ?? DEV_DIR)
+  return {
+    DEV_IDP_ISSUER: opts.idpUrl,
+    DEV_IDP_JWKS_URL: `${opts.idpUrl}/.well-known/jwks.json`,
+    UPSTREAM_URL: opts.upstreamUrl,
+    UPSTREAM_API_KEY: await devSecret('upstream-api-key', opts.dir),
+    TXN_ISSUER: opts.gatewayUrl,
+    TXN_SIGNING_KEYS: txn.signingKeys,
+    TXN_PUBLISHED_KEYS: txn.publishedKeys,
+    IP_HASH_KEY: await devSecret('ip-hash-key', opts.dir),
+    ...opts.extra,
+  }
+}
+
+/** How the dev model tier verifies that requests came through this gateway. */
+export function devModelBindings(gatewayUrl: string): Record<string, string> {
+  return {
+    EDGE_ISSUER: gatewayUrl,
+    EDGE_JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
+    EDGE_AUDIENCE: DEV_MODEL_AUDIENCE,
+  }
+}
+
+export interface LocalServices {
+  readonly gatewayBindings: Record<string, string>
+  readonly modelBindings: Record<string, string>
+  stop(): Promise<void>
+}
+
+export async function startLocalServices(opts: { redis: boolean; gatewayUrl: string }): Promise<LocalServices> {
+  const modelBindings = devModelBindings(opts.gatewayUrl)
+  if (!opts.redis) return { gatewayBindings: {}, modelBindings, stop: async () => {} }
+  const redis = await startRedis().catch((err: unknown) => {
+    throw new Error(`--redis needs redis-server (apt-get install -y redis-server): ${String(err)}`)
+  })
+  const token = randomBytes(24).toString('base64url')
+  const bridge = await startUpstashBridge({ redisPort: redis.port, token })
+  return {
+    gatewayBindings: {
+      UPSTASH_REDIS_REST_URL: bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: bridge.token,
+      LIMIT_BACKEND: 'upstash',
+    },
+    modelBindings,
+    stop: async () => {
+      await bridge.stop()
+      await redis.stop()
+    },
+  }
+}

@@ -1,0 +1,140 @@
+// `npm start`: the whole local stack, offline — the gateway under `wrangler dev` (the real wrangler.toml and its
+// bindings), the dev model tier and the dev IdP in workerd via Miniflare. Dev keys are created on first run in
+// the git-ignored .dev/ folder. Flags: --tenant <id> (run that tenant's [env.<id>]), --redis (Upstash backend
+// through a local bridge in front of redis-server). PORT overrides the gateway port (default 8787).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Miniflare } from 'miniflare'
+import { mintDevToken } from '../workers/dev-idp/mint.ts'
+import { buildPolicies, REPO_ROOT } from './build-policies.ts'
+import { DEV_DIR, ensureDevIdpKey } from './dev/idp-key.ts'
+import { devGatewayVars, type LocalServices, startLocalServices } from './dev/local-services.ts'
+import { DEV_AUDIENCE, startWorker } from './dev/stack.ts'
+
+const { values } = parseArgs({
+  options: { tenant: { type: 'string' }, redis: { type: 'boolean', default: false } },
+})
+const port = Number(process.env.PORT ?? 8787)
+const modelPort = Number(process.env.DEV_MODEL_PORT ?? 8788)
+const idpPort = Number(process.env.DEV_IDP_PORT ?? 8789)
+const gatewayUrl = `http://127.0.0.1:${port}`
+const idpUrl = `http://127.0.0.1:${idpPort}`
+
+const workers: Miniflare[] = []
+let wrangler: ChildProcess | null = null
+let services: LocalServices | null = null
+
+async function shutdown(code: number): Promise<never> {
+  wrangler?.kill('SIGTERM')
+  await Promise.allSettled(workers.map((w) => w.dispose()))
+  await services?.stop()
+  process.exit(code)
+}
+
+async function waitForGateway(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (wrangler?.exitCode !== null) throw new Error('wrangler dev exited during start-up')
+    try {
+      const res = await fetch(`${gatewayUrl}/v1/models`, { signal: AbortSignal.timeout(1000) })
+      if (res.status > 0) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`gateway did not start on ${gatewayUrl} within ${timeoutMs / 1000} s`)
+}
+
+async function main(): Promise<void> {
+  const compiled = await buildPolicies({ quiet: true })
+  const tenant = compiled.find((t) => t.id === (values.tenant ?? 'default'))
+  if (!tenant) throw new Error(`unknown tenant "${values.tenant}" (have: ${compiled.map((t) => t.id).join(', ')})`)
+  const idpKey = await ensureDevIdpKey()
+  const upstreamOverride = process.env.UPSTREAM_URL
+
+  const idp = await startWorker('workers/dev-idp/index.ts', idpPort, {
+    bindings: { IDP_ISSUER: idpUrl, IDP_PRIVATE_JWK: JSON.stringify(idpKey), IDP_DEFAULT_AUDIENCE: DEV_AUDIENCE },
+  })
+  workers.push(idp.mf)
+  services = await startLocalServices({ redis: values.redis === true, gatewayUrl })
+  if (!upstreamOverride) {
+    const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings: services.modelBindings })
+    workers.push(model.mf)
+  }
+
+  const vars = await devGatewayVars({
+    idpUrl,
+    upstreamUrl: upstreamOverride ?? `http://127.0.0.1:${modelPort}`,
+    gatewayUrl,
+    extra: services.gatewayBindings,
+  })
+  const envFile = join(DEV_DIR, 'gateway.env')
+  await writeFile(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join('\n'),
+    { mode: 0o600 },
+  )
+
+  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--env-file', envFile]
+  args.push('--show-interactive-dev-session=false', '--inspector-port', '0')
+  if (values.tenant && values.tenant !== 'default') args.push('--env', values.tenant)
+  wrangler = spawn('npx', args, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  })
+  wrangler.on('exit', (code) => {
+    if (code !== null && code !== 0) void shutdown(code)
+  })
+  await waitForGateway(90_000)
+
+  const issuer = tenant.policy.auth.issuers[0]
+  const token = await mintDevToken(idpKey, {
+    issuer: idpUrl,
+    audience: issuer ? ([issuer.audience].flat()[0] ?? DEV_AUDIENCE) : DEV_AUDIENCE,
+    sub: 'alice',
+    scope: 'chat embeddings',
+    tenant: tenant.id,
+    ttlSeconds: 3600,
+  })
+  printBanner(token, tenant.id)
+}
+
+function printBanner(token: string, tenant: string): void {
+  const lines = [
+    '',
+    `Portcullis is up — tenant "${tenant}"${values.redis ? ', Upstash backend via local redis-server' : ''}`,
+    `  gateway     ${gatewayUrl}   (OpenAI-compatible: /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models)`,
+    `  model tier  ${process.env.UPSTREAM_URL ?? `http://127.0.0.1:${modelPort}  (dev-model)`}`,
+    `  dev IdP     ${idpUrl}   (mint more tokens: npm run --silent token -- --sub bob --scope chat)`,
+    '',
+    'Try it (the token below is valid for one hour):',
+    '',
+    `curl -s ${gatewayUrl}/v1/chat/completions \\`,
+    `  -H "Authorization: Bearer ${token}" \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -d '{"model":"dev-model","messages":[{"role":"user","content":"Hello"}]}'`,
+    '',
+    'Or with the openai SDK:',
+    '',
+    "import OpenAI from 'openai'",
+    `const openai = new OpenAI({ baseURL: '${gatewayUrl}/v1', apiKey: '${token}' })`,
+    "console.log((await openai.chat.completions.create({ model: 'dev-model', messages: [{ role: 'user', content: 'Hello' }] })).choices[0].message.content)",
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
+main().catch(async (err: unknown) => {
+  console.error(`start: ${err instanceof Error ? err.message : String(err)}`)
+  await shutdown(1)
+})
