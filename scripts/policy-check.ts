@@ -9,7 +9,7 @@ const { values } = parseArgs({ options: { tenant: { type: 'string', multiple: tr
 runPolicyCheck(values.tenant ? { tenants: values.tenant } : {}).then(
   (report) => {
     console.log(report.text)
-    process.exit(report.ok ? 0 : 1)
+    process.exitCode = report.ok ? 0 : 1
   },
   (err: unknown) => {
     console.error(`policy:check: ${err instanceof Error ? err.message : String(err)}`)

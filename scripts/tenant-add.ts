@@ -74,7 +74,7 @@ export async function addTenant(opts: TenantAddOptions): Promise<string[]> {
   const root = opts.root ?? join(REPO_ROOT, 'policies')
   const wranglerPath = opts.wranglerPath ?? join(REPO_ROOT, 'wrangler.toml')
   const dir = join(root, opts.id)
-  if (await exists(dir)) throw new TypeError(`tenant "${opts.id}" exists: ${dir} is already there`)
+  if (await exists(dir)) throw new TypeError(`tenant "${opts.id}" exists: ${relative(REPO_ROOT, dir)} is already there`)
   const wrangler = await readFile(wranglerPath, 'utf8')
   if (tenantEnvIds(wrangler).includes(opts.id))
     throw new TypeError(`tenant "${opts.id}" exists: wrangler.toml has [env.${opts.id}]`)

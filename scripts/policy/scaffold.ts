@@ -46,8 +46,10 @@ export function validateTenantInput(input: TenantInput): string[] {
     if (p) problems.push(p)
   }
   if (!AUDIENCE.test(input.audience)) problems.push('--audience must be printable ASCII without spaces')
-  if (input.zone !== null && !HOSTNAME.test(input.zone)) problems.push('--zone must be a DNS name')
-  if (input.zone !== null && !`.${input.host.replace(/^\*\./, '')}`.endsWith(`.${input.zone}`)) {
+  if (input.zone !== null && HOSTNAME.test(input.host) && !HOSTNAME.test(input.zone)) {
+    problems.push('--zone must be a DNS name')
+  }
+  if (input.zone !== null && HOSTNAME.test(input.host) && !`.${input.host.replace(/^\*\./, '')}`.endsWith(`.${input.zone}`)) {
     problems.push(`--host ${input.host} is not inside --zone ${input.zone}`)
   }
   return problems
