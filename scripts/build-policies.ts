@@ -58,12 +58,18 @@ export function generatedModule(compiled: readonly CompiledPolicy[]): string {
   ].join('\n')
 }
 
+async function writeIfChanged(file: string, content: string): Promise<void> {
+  const current = await readFile(file, 'utf8').catch(() => null)
+  if (current !== content) await writeFile(file, content)
+}
+
 export async function buildPolicies(opts: { quiet?: boolean; root?: string } = {}): Promise<CompiledPolicy[]> {
   const compiled = await compilePolicies(opts.root)
   const outDir = join(REPO_ROOT, 'shared', 'policy', 'generated')
   await mkdir(outDir, { recursive: true })
-  await writeFile(join(outDir, 'policies.ts'), generatedModule(compiled))
-  await writeFile(join(REPO_ROOT, 'policies', 'schema.json'), policySchemaJson())
+  // Write only on change: wrangler dev watches policies/ and would otherwise rebuild in a loop.
+  await writeIfChanged(join(outDir, 'policies.ts'), generatedModule(compiled))
+  await writeIfChanged(join(REPO_ROOT, 'policies', 'schema.json'), policySchemaJson())
   if (!opts.quiet) {
     for (const c of compiled) console.log(`policy ${c.id} v${c.version} sha256:${c.sha256.slice(0, 16)}… (${c.source})`)
   }

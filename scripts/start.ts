@@ -72,18 +72,23 @@ async function main(): Promise<void> {
     extra: services.gatewayBindings,
   })
   const envFile = join(DEV_DIR, 'gateway.env')
-  await writeFile(
-    envFile,
-    Object.entries(vars)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join('\n'),
-    { mode: 0o600 },
-  )
+  // Single quotes: dotenv keeps the JSON key sets literally (double quotes would mangle their escapes).
+  const envText = Object.entries(vars).map(([k, v]) => `${k}='${v.replace(/'/g, '')}'`)
+  await writeFile(envFile, `${envText.join('\n')}\n`, { mode: 0o600 })
 
-  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--env-file', envFile]
+  const args = [
+    join(REPO_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--env-file',
+    envFile,
+  ]
   args.push('--show-interactive-dev-session=false', '--inspector-port', '0')
   if (values.tenant && values.tenant !== 'default') args.push('--env', values.tenant)
-  wrangler = spawn('npx', args, {
+  wrangler = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
