@@ -49,7 +49,11 @@ export function validateTenantInput(input: TenantInput): string[] {
   if (input.zone !== null && HOSTNAME.test(input.host) && !HOSTNAME.test(input.zone)) {
     problems.push('--zone must be a DNS name')
   }
-  if (input.zone !== null && HOSTNAME.test(input.host) && !`.${input.host.replace(/^\*\./, '')}`.endsWith(`.${input.zone}`)) {
+  if (
+    input.zone !== null &&
+    HOSTNAME.test(input.host) &&
+    !`.${input.host.replace(/^\*\./, '')}`.endsWith(`.${input.zone}`)
+  ) {
     problems.push(`--host ${input.host} is not inside --zone ${input.zone}`)
   }
   return problems
