@@ -18,6 +18,8 @@ export interface DetectionSpan {
   readonly detection: string
   readonly detection_type: string
   readonly score: number
+  /** Where the text sits in the request body, e.g. "messages.2.content" (request-level decisions only). */
+  readonly path?: string
 }
 
 export interface ScreenDecision {
@@ -33,4 +35,12 @@ export interface ScreenDecision {
   /** Number of redactions by placeholder type, e.g. { EMAIL: 2 }. */
   readonly redactions: Readonly<Record<string, number>>
   readonly spans: readonly DetectionSpan[]
+  /** Highest injection/jailbreak/extraction/exfiltration score, 0..1 (the number the quality bench ranks by). */
+  readonly attackScore?: number
+  /** Categories that fired under a shadow action: recorded, not enforced. */
+  readonly shadowed?: readonly ScreenCategory[]
+  /** How many caller texts were screened. */
+  readonly texts?: number
+  /** The screen threw and the policy's failMode was open: forwarded unscreened. */
+  readonly failedOpen?: boolean
 }

@@ -1,0 +1,92 @@
+// Encoded payloads: decode what the normaliser flagged (base64/hex runs, %XX, \uXXXX, entities, Unicode tags,
+// variation-selector bytes, rot13) and rescan each one a level deeper. A shared byte budget and the depth limit
+// keep the total work linear in the input, however the encodings nest.
+import {
+  decodeBase64,
+  decodeEntities,
+  decodeEscapes,
+  decodeHex,
+  decodePercent,
+  decodeVariationBytes,
+  rot13,
+} from './decode.ts'
+import { type CompiledScreen, emptyResult, scanInto, type TextResult } from './engine.ts'
+import type { NormView } from './normalize.ts'
+
+const MIN_ESCAPES = 3 // fewer escapes than this are ordinary text (a stray "%20" or "&amp;")
+const MAX_CHILDREN = 16 // decoded payloads rescanned per text
+
+interface Budget {
+  decoded: number
+}
+
+function isHexRun(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) | 32
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
+  }
+  return true
+}
+
+/** Decodes and rescans the payloads of `text`; returns the highest attack probability among them (0 if none). */
+export function decodeChildren(
+  compiled: CompiledScreen,
+  text: string,
+  view: NormView,
+  depth: number,
+  budget: Budget,
+  r: TextResult,
+  rot13Likely: boolean,
+): number {
+  const s = view.signals
+  const payloads: { kind: string; text: string | null; start: number; end: number }[] = []
+  for (let k = 0; k + 1 < s.runs.length && payloads.length < MAX_CHILDREN; k += 2) {
+    const start = s.runs[k]!
+    const end = s.runs[k + 1]!
+    if (budget.decoded < end - start) break
+    const hex = isHexRun(text, start, end)
+    const decoded = hex ? decodeHex(text, start, end) : decodeBase64(text, start, end)
+    budget.decoded -= end - start
+    payloads.push({ kind: hex ? 'hex' : 'base64', text: decoded, start, end })
+  }
+  const whole = (kind: string, decode: () => string | null): void => {
+    if (payloads.length >= MAX_CHILDREN || budget.decoded < text.length) return
+    budget.decoded -= text.length
+    payloads.push({ kind, text: decode(), start: 0, end: text.length })
+  }
+  if (s.percent >= MIN_ESCAPES) whole('percent', () => decodePercent(text, MIN_ESCAPES))
+  if (s.backslash >= MIN_ESCAPES) whole('escapes', () => decodeEscapes(text, MIN_ESCAPES))
+  if (s.ampersand >= MIN_ESCAPES) whole('entities', () => decodeEntities(text, MIN_ESCAPES))
+  if (rot13Likely) whole('rot13', () => rot13(text))
+  if (view.tagText.length >= 4) payloads.push({ kind: 'unicode_tags', text: view.tagText, start: 0, end: text.length })
+  if (s.variation >= 4)
+    payloads.push({ kind: 'variation_selectors', text: decodeVariationBytes(view.vsBytes), start: 0, end: text.length })
+  let best = 0
+  for (const payload of payloads) {
+    if (payload.text === null || budget.decoded < payload.text.length) continue
+    budget.decoded -= payload.text.length
+    const child = emptyResult()
+    const p = scanInto(compiled, payload.text, depth + 1, budget, child)
+    r.work += child.work
+    for (const [c, v] of Object.entries(child.scores)) {
+      const key = c as keyof TextResult['scores']
+      if (v > r.scores[key]) r.scores[key] = v
+    }
+    for (const id of child.rules) r.rules.add(id)
+    for (const t of child.tenantHits) r.tenantHits.add(t)
+    r.rules.add(`decoded.${payload.kind}`)
+    if (p > best) best = p
+    if (p >= 0.5) {
+      r.scores.smuggling = Math.max(r.scores.smuggling, p)
+      if (depth === 0 && r.spans.length < 64)
+        r.spans.push({
+          start: payload.start,
+          end: payload.end,
+          detection: payload.kind,
+          detection_type: 'smuggling',
+          score: p,
+        })
+    }
+  }
+  return best
+}

@@ -1,0 +1,75 @@
+// Structural detectors on the original text: chat-template / role tokens, markdown-image and link exfiltration,
+// and the smuggling score from the normaliser's signals. indexOf-driven (native, linear), bounded windows.
+import type { Signals } from './normalize.ts'
+import { TEMPLATE_TOKENS } from './phrases.ts'
+import type { Finding } from './pii.ts'
+
+const MAX_FINDINGS = 16 // per detector per text: enough to decide and report
+
+/** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …). */
+export function findTemplateTokens(text: string): Finding[] {
+  const out: Finding[] = []
+  if (text.indexOf('<') < 0 && text.indexOf('[') < 0 && text.indexOf('#') < 0) return out
+  for (const token of TEMPLATE_TOKENS) {
+    const at = text.indexOf(token)
+    if (at >= 0 && out.length < MAX_FINDINGS)
+      out.push({ start: at, end: at + token.length, type: 'template_token', score: 1 })
+  }
+  return out
+}
+
+const URL_MAX = 2048 // longest URL we inspect
+
+/** Does the URL at text[start..) carry data (a query, a template placeholder) to an absolute http(s) host? */
+function dataUrlEnd(text: string, start: number): { end: number; suspicious: boolean } | null {
+  if (!text.startsWith('http://', start) && !text.startsWith('https://', start)) return null
+  let end = start
+  let suspicious = false
+  while (end < text.length && end - start < URL_MAX) {
+    const c = text.charCodeAt(end)
+    if (c === 41 || c === 32 || c === 10 || c === 34) break
+    if (c === 63 || c === 123 || c === 36 || c === 61) suspicious = true // ? { $ =
+    end++
+  }
+  return { end, suspicious }
+}
+
+/** Markdown images `![..](http..?..)` and links with placeholders: the classic zero-click exfiltration channel. */
+export function findExfiltration(text: string): Finding[] {
+  const out: Finding[] = []
+  for (let i = text.indexOf(']('); i >= 0 && out.length < MAX_FINDINGS; i = text.indexOf('](', i + 2)) {
+    const url = dataUrlEnd(text, i + 2)
+    if (url === null || !url.suspicious) continue
+    let open = i
+    while (open > 0 && i - open < 256 && text.charCodeAt(open) !== 91) open--
+    const image = open > 0 && text.charCodeAt(open - 1) === 33
+    const placeholder = text.slice(i + 2, url.end).indexOf('{') >= 0 || text.slice(i + 2, url.end).indexOf('$') >= 0
+    if (image || placeholder)
+      out.push({
+        start: image ? open - 1 : open,
+        end: url.end + 1,
+        type: image ? 'markdown_image' : 'markdown_link',
+        score: image ? 0.95 : 0.9,
+      })
+  }
+  for (let i = text.indexOf('<img'); i >= 0 && out.length < MAX_FINDINGS; i = text.indexOf('<img', i + 4)) {
+    const src = text.indexOf('src=', i)
+    if (src < 0 || src - i > 200) continue
+    const q = text.charCodeAt(src + 4) === 34 || text.charCodeAt(src + 4) === 39 ? 1 : 0
+    const url = dataUrlEnd(text, src + 4 + q)
+    if (url?.suspicious) out.push({ start: i, end: url.end, type: 'html_image', score: 0.95 })
+  }
+  return out
+}
+
+/** 0..1 from the normaliser's smuggling signals: hidden channels score high, lone oddities low. */
+export function smugglingScore(s: Signals, tagTextLength: number): { score: number; detection: string } {
+  if (s.tags > 0 && tagTextLength >= 4) return { score: 0.95, detection: 'unicode_tags' }
+  if (s.variation >= 8) return { score: 0.9, detection: 'variation_selectors' }
+  if (s.invisibleInWords >= 3) return { score: 0.85, detection: 'zero_width' }
+  if (s.mixedWords >= 2) return { score: 0.85, detection: 'homoglyphs' }
+  if (s.bidi >= 2) return { score: 0.7, detection: 'bidi_controls' }
+  if (s.invisible >= 3 || s.tags > 0) return { score: 0.6, detection: 'invisible_chars' }
+  if (s.mixedWords === 1) return { score: 0.5, detection: 'homoglyphs' }
+  return { score: 0, detection: '' }
+}

@@ -1,0 +1,273 @@
+// The screen engine: compile a policy once (automaton over built-in + tenant phrases, tenant regexes, model), then
+// score texts. One normalise pass, one automaton pass, one model pass over the view; decoders rescan encoded payloads
+// under a depth and byte budget. Pure: no Workers or Node globals, so the Worker, CLI and bench share it.
+import { Automaton, type AutomatonPattern } from './automaton.ts'
+import { decodeChildren } from './children.ts'
+import { rot13 } from './decode.ts'
+import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
+import { modelLogit, type ScreenModel, shippedModel } from './model.ts'
+import { type NormView, normalize } from './normalize.ts'
+import { type AttackCategory, CONCEPTS, type Concept, RULES } from './phrases.ts'
+import { type Finding, findPii } from './pii.ts'
+import type { ScreenPolicy, TenantRule } from './policy-schema.ts'
+import { findSecrets } from './secrets.ts'
+import type { DetectionSpan, ScreenCategory } from './types.ts'
+
+export const CATEGORIES: readonly ScreenCategory[] = [
+  'injection',
+  'jailbreak',
+  'extraction',
+  'exfiltration',
+  'smuggling',
+  'pii',
+  'secret',
+  'tenant_rule',
+]
+export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool'
+
+const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own
+const SMUGGLING_LOGIT = 1 // hidden channels make a borderline text more suspicious
+const MAX_SPANS = 64
+const ROT13_MIN_CONCEPTS = 2 // distinct keyword concepts seen in rot13 before the text is decoded and rescanned
+
+type PatternInfo =
+  | { kind: 'concept'; concept: number }
+  | { kind: 'rot13'; concept: number }
+  | { kind: 'tenant'; rule: number }
+  | { kind: 'allow' }
+
+export interface CompiledScreen {
+  readonly policy: ScreenPolicy
+  readonly model: ScreenModel
+  readonly automaton: Automaton
+  readonly info: readonly PatternInfo[]
+  readonly conceptRules: readonly (readonly number[])[]
+  readonly ruleConcepts: readonly (readonly number[])[]
+  readonly tenantRegexes: readonly { readonly rule: number; readonly regex: RegExp }[]
+  readonly pii: ReadonlySet<string>
+}
+
+export interface TextResult {
+  readonly scores: Record<ScreenCategory, number>
+  /** Attack logit before role weighting (for the bench's ROC). */
+  attackLogit: number
+  readonly rules: Set<string>
+  readonly spans: DetectionSpan[]
+  /** PII and credential findings on the original text (redaction targets). */
+  readonly findings: Finding[]
+  /** Indices of tenant rules that matched. */
+  readonly tenantHits: Set<number>
+  /** Units of work done (chars normalised, symbols fed, n-grams, bytes decoded): the linear-time guard. */
+  work: number
+}
+
+const CONCEPT_NAMES = Object.keys(CONCEPTS) as Concept[]
+
+/** Phrase → automaton pattern: normalised exactly like caller text, spaces dropped. */
+function toPattern(phrase: string): AutomatonPattern | null {
+  const v = normalize(phrase)
+  let text = ''
+  for (let i = 0; i < v.length; i++) if (v.text[i] !== 32) text += String.fromCharCode(v.text[i]!)
+  if (text.length === 0 || text.length > 120) return null
+  const latin = /^[a-z0-9\u0400-\u04ff]/.test(text)
+  return { text, wordStart: latin, wordEnd: latin && text.length <= 4 }
+}
+
+const cache = new WeakMap<ScreenPolicy, CompiledScreen>()
+
+/** Builds (once per policy object per isolate) everything the scan needs. */
+export function compileScreen(policy: ScreenPolicy, model: ScreenModel = shippedModel()): CompiledScreen {
+  const hit = cache.get(policy)
+  if (hit && hit.model === model) return hit
+  const patterns: AutomatonPattern[] = []
+  const info: PatternInfo[] = []
+  const add = (phrase: string, i: PatternInfo): void => {
+    const p = toPattern(phrase)
+    if (p) {
+      patterns.push(p)
+      info.push(i)
+    }
+  }
+  CONCEPT_NAMES.forEach((name, concept) => {
+    for (const kw of CONCEPTS[name]) {
+      add(kw, { kind: 'concept', concept })
+      if (/^[a-z ]{5,}$/.test(kw)) add(rot13(kw), { kind: 'rot13', concept })
+    }
+  })
+  policy.rules.forEach((r: TenantRule, rule) => {
+    for (const ph of r.phrases) add(ph, { kind: 'tenant', rule })
+  })
+  for (const ph of policy.allowPhrases) add(ph, { kind: 'allow' })
+  const ruleConcepts = RULES.map((r) => r.concepts.map((c) => CONCEPT_NAMES.indexOf(c)))
+  const conceptRules = CONCEPT_NAMES.map((_, c) => RULES.flatMap((_r, i) => (ruleConcepts[i]!.includes(c) ? [i] : [])))
+  const tenantRegexes = policy.rules.flatMap((r, rule) =>
+    r.patterns.map((p) => ({ rule, regex: new RegExp(p, 'giu') })),
+  )
+  const compiled: CompiledScreen = {
+    policy,
+    model,
+    automaton: new Automaton(patterns),
+    info,
+    conceptRules,
+    ruleConcepts,
+    tenantRegexes,
+    pii: new Set(policy.pii),
+  }
+  cache.set(policy, compiled)
+  return compiled
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
+
+export function emptyResult(): TextResult {
+  const scores = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<ScreenCategory, number>
+  return { scores, attackLogit: -10, rules: new Set(), spans: [], findings: [], tenantHits: new Set(), work: 0 }
+}
+
+function pushSpan(r: TextResult, span: DetectionSpan): void {
+  if (r.spans.length < MAX_SPANS) r.spans.push(span)
+}
+
+interface Budget {
+  decoded: number
+}
+
+/** Scores one caller text. `role` scales attack odds by the policy's role weight. */
+export function scanText(compiled: CompiledScreen, text: string, role: Role = 'user'): TextResult {
+  const result = emptyResult()
+  scanInto(compiled, text, 0, { decoded: 2 * text.length + 4096 }, result)
+  const w = compiled.policy.roles[role]
+  for (const c of ['injection', 'jailbreak', 'extraction', 'exfiltration'] as const) {
+    const p = result.scores[c]
+    if (p > 0 && w !== 1) result.scores[c] = (p * w) / (p * w + 1 - p)
+  }
+  return result
+}
+
+/** Scans `text` (original, or a decoded payload at depth > 0) and merges its scores into `r`. */
+export function scanInto(compiled: CompiledScreen, text: string, depth: number, budget: Budget, r: TextResult): number {
+  const view = normalize(text)
+  r.work += text.length
+  const { ruleFired, allow, rot13Concepts, first } = runAutomaton(compiled, view, text, r, depth)
+  const phrase: Record<AttackCategory, number> = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0 }
+  RULES.forEach((rule, i) => {
+    if (ruleFired[i]) {
+      phrase[rule.category] += rule.weight
+      r.rules.add(rule.id)
+    }
+  })
+  let logit =
+    modelLogit(compiled.model, view.text, view.length) +
+    Math.min(6, phrase.injection + phrase.jailbreak + phrase.extraction)
+  r.work += view.length * 3
+  const templates = findTemplateTokens(text)
+  if (templates.length > 0) {
+    logit += TEMPLATE_LOGIT
+    r.rules.add('template_token')
+  }
+  const smuggling = smugglingScore(view.signals, view.tagText.length)
+  if (smuggling.score >= 0.8) logit += SMUGGLING_LOGIT
+  if (smuggling.score > 0) {
+    r.scores.smuggling = Math.max(r.scores.smuggling, smuggling.score)
+    r.rules.add(smuggling.detection)
+    if (depth === 0)
+      pushSpan(r, {
+        start: 0,
+        end: text.length,
+        detection: smuggling.detection,
+        detection_type: 'smuggling',
+        score: smuggling.score,
+      })
+  }
+  // Children: encoded payloads decoded and rescanned; their attack probability counts for the parent.
+  const childP =
+    depth < compiled.policy.maxDecodeDepth
+      ? decodeChildren(compiled, text, view, depth, budget, r, rot13Concepts >= ROT13_MIN_CONCEPTS)
+      : 0
+  const p = allow ? 0 : Math.max(sigmoid(logit), childP)
+  if (depth === 0)
+    r.attackLogit = allow ? -10 : Math.max(logit, childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10)
+  const main: AttackCategory =
+    phrase.extraction > Math.max(phrase.injection, phrase.jailbreak)
+      ? 'extraction'
+      : phrase.jailbreak > phrase.injection || (phrase.injection === 0 && view.length > 400 && templates.length === 0)
+        ? 'jailbreak'
+        : 'injection'
+  r.scores[main] = Math.max(r.scores[main], p)
+  if (ruleFired[RULES.findIndex((x) => x.id === 'send_channel')])
+    r.scores.exfiltration = Math.max(r.scores.exfiltration, p)
+  if (depth === 0) {
+    const where = Math.max(first, 0)
+    if (p >= 0.5) pushSpan(r, { start: where, end: text.length, detection: main, detection_type: main, score: p })
+    for (const f of templates)
+      pushSpan(r, { start: f.start, end: f.end, detection: f.type, detection_type: 'injection', score: 1 })
+    for (const f of findExfiltration(text)) {
+      r.scores.exfiltration = Math.max(r.scores.exfiltration, f.score)
+      r.rules.add(f.type)
+      pushSpan(r, { start: f.start, end: f.end, detection: f.type, detection_type: 'exfiltration', score: f.score })
+    }
+    for (const f of findPii(text, compiled.pii, view.signals)) addFinding(r, f, 'pii')
+    for (const f of findSecrets(text)) addFinding(r, f, 'secret')
+    tenantPatterns(compiled, text, r)
+    r.work += text.length
+  }
+  return p
+}
+
+function addFinding(r: TextResult, f: Finding, category: 'pii' | 'secret'): void {
+  r.findings.push(f)
+  r.scores[category] = Math.max(r.scores[category], f.score)
+  r.rules.add(`${category}.${f.type}`)
+  pushSpan(r, { start: f.start, end: f.end, detection: f.type, detection_type: category, score: f.score })
+}
+
+const MAX_REGEX_MATCHES = 64
+
+function tenantPatterns(compiled: CompiledScreen, text: string, r: TextResult): void {
+  for (const { rule, regex } of compiled.tenantRegexes) {
+    regex.lastIndex = 0
+    let m = regex.exec(text)
+    for (let k = 0; m !== null && k < MAX_REGEX_MATCHES; k++) {
+      tenantHit(compiled, r, rule, m.index, m.index + m[0].length)
+      if (m[0].length === 0) regex.lastIndex++
+      m = regex.exec(text)
+    }
+  }
+}
+
+export function tenantHit(compiled: CompiledScreen, r: TextResult, rule: number, start: number, end: number): void {
+  const spec = compiled.policy.rules[rule]!
+  if (!r.tenantHits.has(rule)) pushSpan(r, { start, end, detection: spec.id, detection_type: spec.category, score: 1 })
+  r.tenantHits.add(rule)
+  r.rules.add(spec.id)
+}
+
+/** One automaton pass: proximity rules, tenant phrases, allow phrases, rot13 keyword count. */
+function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r: TextResult, depth: number) {
+  const lastWord = new Int32Array(CONCEPT_NAMES.length).fill(-1_000_000)
+  const ruleFired = new Uint8Array(RULES.length)
+  let rot13Mask = 0
+  let allow = false
+  let first = -1
+  r.work += compiled.automaton.scan(view.text, view.length, (pattern, vs, ve, word) => {
+    const i = compiled.info[pattern]!
+    if (i.kind === 'concept') {
+      lastWord[i.concept] = word
+      for (const ri of compiled.conceptRules[i.concept]!) {
+        if (ruleFired[ri]) continue
+        const cs = compiled.ruleConcepts[ri]!
+        const other = cs.length === 1 ? i.concept : cs[0] === i.concept ? cs[1]! : cs[0]!
+        if (word - lastWord[other]! <= RULES[ri]!.gap) {
+          ruleFired[ri] = 1
+          if (first < 0) first = view.origin[vs]!
+        }
+      }
+    } else if (i.kind === 'rot13') rot13Mask |= 1 << i.concept
+    else if (i.kind === 'allow') allow = true
+    else if (depth > 0) tenantHit(compiled, r, i.rule, 0, text.length)
+    else tenantHit(compiled, r, i.rule, view.origin[vs]!, Math.min(text.length, view.origin[ve - 1]! + 1))
+  })
+  let rot13Concepts = 0
+  for (let m = rot13Mask; m !== 0; m &= m - 1) rot13Concepts++
+  return { ruleFired, allow, rot13Concepts, first }
+}

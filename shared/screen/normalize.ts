@@ -1,0 +1,275 @@
+// Normalise once: one pass over the original text builds the folded "view" the detectors scan (NFKC-ish skeleton,
+// lower case, leetspeak, spacing/punctuation tricks collapsed, invisibles removed) plus an offset map back to the
+// original, the smuggling signals and the cheap gates for the decoders. No regex, no per-char allocation.
+import { BIDI, CONFUSABLE, DROP, foldAstral, foldUnit, INVISIBLE, MULTI, multiFold, VARIATION, WORD } from './fold.ts'
+
+export interface Signals {
+  /** Invisible/format characters removed (emoji joiners and VS16 after symbols excluded). */
+  invisible: number
+  /** Invisible characters inside words: the zero-width-insertion trick. */
+  invisibleInWords: number
+  bidi: number
+  tags: number
+  /** Variation selectors outside emoji presentation (runs, or after letters). */
+  variation: number
+  /** Words that mix ASCII letters with folded look-alikes (homoglyph trick). */
+  mixedWords: number
+  leet: number
+  joins: number
+  /** Gates for the decoders: '%', '\\', '&' counts and long base64/hex-looking runs [start, end) of the original. */
+  percent: number
+  backslash: number
+  ampersand: number
+  runs: number[]
+  /** Gates for PII detectors. */
+  at: number
+  digits: number
+  colons: number
+}
+
+export interface NormView {
+  text: Uint16Array
+  origin: Int32Array
+  length: number
+  signals: Signals
+  /** Text smuggled in Unicode tag characters and in variation-selector bytes (decoded, bounded). */
+  tagText: string
+  vsBytes: number[]
+}
+
+const MAX_RUNS = 64 // candidate encoded runs per text; more are ignored (each costs a decode)
+const MIN_RUN = 16 // shortest base64/hex run worth decoding
+const MAX_HIDDEN = 16_384 // chars of tag text / VS bytes kept
+const LEET: Record<number, number> = { 48: 111, 49: 105, 51: 101, 52: 97, 53: 115, 55: 116, 64: 97, 36: 115 }
+const LEET_TABLE = new Uint8Array(128)
+for (const [k, v] of Object.entries(LEET)) LEET_TABLE[Number(k)] = v
+const B64 = 1
+const HEX = 2
+const UPPER = 4
+const LOWER = 8
+const DIGIT = 16
+const ENC = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c)
+  if (/[A-Za-z0-9+/=_-]/.test(ch)) ENC[c] = B64
+  if (/[0-9a-fA-F]/.test(ch)) ENC[c]! |= HEX
+  if (/[A-Z]/.test(ch)) ENC[c]! |= UPPER
+  if (/[a-z]/.test(ch)) ENC[c]! |= LOWER
+  if (/[0-9]/.test(ch)) ENC[c]! |= DIGIT
+}
+
+const isAsciiWord = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)
+
+function emptySignals(): Signals {
+  return {
+    invisible: 0,
+    invisibleInWords: 0,
+    bidi: 0,
+    tags: 0,
+    variation: 0,
+    mixedWords: 0,
+    leet: 0,
+    joins: 0,
+    percent: 0,
+    backslash: 0,
+    ampersand: 0,
+    runs: [],
+    at: 0,
+    digits: 0,
+    colons: 0,
+  }
+}
+
+/** Builds the normalised view of `text`. Work is O(text.length); the view is at most ~2x longer than the text. */
+export function normalize(text: string): NormView {
+  const n = text.length
+  let cap = n + 16
+  let out = new Uint16Array(cap)
+  let origin = new Int32Array(cap)
+  let len = 0
+  const sig = emptySignals()
+  let tagText = ''
+  const vsBytes: number[] = []
+  let tokenLen = 0 // word chars in the current original token
+  let lastTokenLen = 0
+  let seps = 0 // separator chars since the last word char
+  let sepIsSpace = false
+  let afterSymbol = false // previous visible char was an emoji/symbol: ZWJ and VS16 are legitimate there
+  let vsRun = 0
+  let wordAscii = false
+  let wordConfusable = false
+  let runStart = -1
+  let runMask = 0
+
+  const push = (unit: number, at: number): void => {
+    if (len + 2 > cap) {
+      cap = cap * 2
+      const o = new Uint16Array(cap)
+      o.set(out)
+      out = o
+      const g = new Int32Array(cap)
+      g.set(origin)
+      origin = g
+    }
+    if (seps > 0 && len > 0) {
+      const join =
+        seps === 1 &&
+        ((!sepIsSpace && lastTokenLen > 0) ||
+          (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(text.charCodeAt(at + 1))))
+      if (join) sig.joins++
+      else if (seps > 0) {
+        out[len] = 32
+        origin[len] = at
+        len++
+        if (wordAscii && wordConfusable) sig.mixedWords++
+        wordAscii = wordConfusable = false
+      }
+    }
+    seps = 0
+    out[len] = unit
+    origin[len] = at
+    len++
+  }
+
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    let e: number
+    let cp = c
+    if (c < 128) {
+      const enc = ENC[c]!
+      if (enc & B64) {
+        if (runStart < 0) {
+          runStart = i
+          runMask = 0
+        }
+        runMask |= enc
+      } else if (runStart >= 0) {
+        if (
+          i - runStart >= MIN_RUN &&
+          sig.runs.length < MAX_RUNS * 2 &&
+          (runMask & DIGIT || (runMask & (UPPER | LOWER)) === (UPPER | LOWER))
+        )
+          sig.runs.push(runStart, i)
+        runStart = -1
+      }
+      e = foldUnit(c)
+      if (c === 64 || c === 36) {
+        if (c === 64) sig.at++
+        const next = text.charCodeAt(i + 1)
+        if (tokenLen > 0 && isAsciiWord(next) && next > 57) {
+          e = WORD | LEET_TABLE[c]!
+          sig.leet++
+        }
+      } else if (c >= 48 && c <= 57) {
+        sig.digits++
+        const leet = LEET_TABLE[c]!
+        if (leet !== 0) {
+          const next = text.charCodeAt(i + 1) | 32
+          const prevLetter = tokenLen > 0 && len > 0 && out[len - 1]! >= 97
+          if (prevLetter || (next >= 97 && next <= 122)) {
+            e = WORD | leet
+            sig.leet++
+          } else e = WORD | 48
+        } else e = WORD | 48
+      } else if (c === 37) sig.percent++
+      else if (c === 92) sig.backslash++
+      else if (c === 38) sig.ampersand++
+      else if (c === 58) sig.colons++
+      if (e & WORD) {
+        if (c >= 97 || (c >= 65 && c <= 90)) wordAscii = true
+        push(e & 0xffff, i)
+        tokenLen++
+        seps = 0
+        vsRun = 0
+        afterSymbol = false
+        continue
+      }
+      afterSymbol = false
+    } else {
+      if (runStart >= 0) {
+        if (i - runStart >= MIN_RUN && sig.runs.length < MAX_RUNS * 2) sig.runs.push(runStart, i)
+        runStart = -1
+      }
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const lo = text.charCodeAt(i + 1)
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          cp = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000
+          const f = foldAstral(cp)
+          if (cp >= 0xe0000 && cp <= 0xe007f) {
+            sig.tags++
+            if (cp >= 0xe0020 && cp <= 0xe007e && tagText.length < MAX_HIDDEN)
+              tagText += String.fromCharCode(cp - 0xe0000)
+            i++
+            continue
+          }
+          e = f.flags
+          if (f.out.length === 1) e |= f.out.charCodeAt(0)
+          else if (f.out.length > 1) {
+            e |= MULTI
+            if (e & WORD) {
+              for (let k = 0; k < f.out.length; k++) push(f.out.charCodeAt(k), i)
+              tokenLen++
+              seps = 0
+              if (e & CONFUSABLE) wordConfusable = true
+              i++
+              continue
+            }
+          }
+          if (e & VARIATION) {
+            if (vsBytes.length < MAX_HIDDEN) vsBytes.push(cp - 0xe0100 + 16)
+            vsRun++
+            sig.variation++
+            i++
+            continue
+          }
+          i++
+        } else e = foldUnit(c)
+      } else e = foldUnit(c)
+      if (e & WORD) {
+        if (e & CONFUSABLE) wordConfusable = true
+        if (e & MULTI) {
+          const s = multiFold(c)
+          for (let k = 0; k < s.length; k++) push(s.charCodeAt(k), i)
+        } else push(e & 0xffff, i)
+        tokenLen++
+        seps = 0
+        vsRun = 0
+        afterSymbol = false
+        continue
+      }
+      if (e & INVISIBLE) {
+        if (e & VARIATION) {
+          vsRun++
+          if (vsBytes.length < MAX_HIDDEN) vsBytes.push(c - 0xfe00)
+          if (!afterSymbol || vsRun > 1) sig.variation++
+          continue
+        }
+        if (e & BIDI) sig.bidi++
+        if (afterSymbol && c === 0x200d) continue
+        sig.invisible++
+        if (tokenLen > 0) sig.invisibleInWords++
+        continue
+      }
+      if (e & DROP) continue
+      afterSymbol = c >= 0x2000
+    }
+    // A separator: ends the current token.
+    if (tokenLen > 0) {
+      lastTokenLen = tokenLen
+      tokenLen = 0
+    }
+    seps++
+    sepIsSpace = c === 32 || c === 10 || c === 13 || c === 9
+    vsRun = 0
+  }
+  if (runStart >= 0 && n - runStart >= MIN_RUN && sig.runs.length < MAX_RUNS * 2) sig.runs.push(runStart, n)
+  if (wordAscii && wordConfusable) sig.mixedWords++
+  return { text: out, origin, length: len, signals: sig, tagText, vsBytes }
+}
+
+/** The view as a string (tests, debugging, training). */
+export function viewString(view: NormView): string {
+  let s = ''
+  for (let i = 0; i < view.length; i++) s += String.fromCharCode(view.text[i]!)
+  return s
+}
