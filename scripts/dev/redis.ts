@@ -47,12 +47,14 @@ export async function startRedis(options: { port?: number; binary?: string } = {
           : error,
       ),
     )
-    child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)))
+    const onEarlyExit = (code: number | null) =>
+      fail(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`))
+    child.once('exit', onEarlyExit)
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer)
-        child.removeAllListeners('exit')
+        child.off('exit', onEarlyExit)
         resolve()
       }
     })

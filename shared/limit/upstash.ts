@@ -1,6 +1,8 @@
 // The global backend: @upstash/ratelimit's sliding window over Upstash Redis (REST). Blocked keys are answered
 // from the isolate's ephemeral cache without a round trip. The library fails OPEN on its own timeout and THROWS on
 // transport errors; both become LimiterUnavailableError here so only the policy's failMode decides.
+// Weighted checks (token budgets) run a strict script over the library's key layout instead: the library's
+// script counts a refused overshoot (INCRBY first, then reports failure), which would burn budget on refusals.
 import { Ratelimit } from '@upstash/ratelimit'
 import { Redis } from '@upstash/redis/cloudflare'
 import {
@@ -10,6 +12,7 @@ import {
   LimiterUnavailableError,
   type LimitOutcome,
   type WaitUntil,
+  withTimeout,
 } from './backend.ts'
 
 /** Key prefix in Redis; charges after the fact write the library's key layout directly (see chargeKey). */
@@ -29,9 +32,24 @@ export interface UpstashBackendOptions {
 }
 
 /** @upstash/ratelimit 2.2 sliding window stores `${prefix}:${identifier}:${floor(now / window)}`. */
-function chargeKey(key: string, windowMs: number, nowMs: number): string {
-  return `${PREFIX}:${key}:${Math.floor(nowMs / windowMs)}`
+function windowKey(key: string, index: number): string {
+  return `${PREFIX}:${key}:${index}`
 }
+
+/** Same arithmetic as the library's slidingWindow script and shared/limit/window.ts, but refuses without counting. */
+const WEIGHTED_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+local limit = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local used = math.floor((1 - (now % window) / window) * previous) + current
+if used + cost > limit then return -1 end
+local value = redis.call('INCRBY', KEYS[1], cost)
+if value == cost then redis.call('PEXPIRE', KEYS[1], window * 2 + 1000) end
+return limit - (used + cost)
+`
 
 export function createUpstashBackend(options: UpstashBackendOptions): LimiterBackend {
   const redis = new Redis({
@@ -42,6 +60,7 @@ export function createUpstashBackend(options: UpstashBackendOptions): LimiterBac
   })
   const cache = options.ephemeralCache === false ? undefined : (options.ephemeralCache ?? ISOLATE_BLOCK_CACHE)
   const limiters = new Map<string, Ratelimit>()
+  const weighted = redis.createScript<number>(WEIGHTED_SCRIPT)
 
   const limiterFor = (limit: number, windowSeconds: number): Ratelimit => {
     const id = `${limit}/${windowSeconds}`
@@ -64,8 +83,20 @@ export function createUpstashBackend(options: UpstashBackendOptions): LimiterBac
     try {
       return await run()
     } catch (cause) {
+      if (cause instanceof LimiterUnavailableError) throw cause
       throw new LimiterUnavailableError('transport', { cause })
     }
+  }
+
+  async function consumeWeighted(check: LimitCheck): Promise<LimitOutcome> {
+    const now = Date.now()
+    const windowMs = check.windowSeconds * 1000
+    const index = Math.floor(now / windowMs)
+    const keys = [windowKey(check.key, index), windowKey(check.key, index - 1)]
+    const args = [String(check.limit), String(now), String(windowMs), String(check.cost)]
+    const remaining = await call(() => withTimeout(weighted.exec(keys, args), options.timeoutMs))
+    const resetAtMs = (index + 1) * windowMs
+    return { allowed: remaining >= 0, limit: check.limit, remaining: Math.max(0, remaining), resetAtMs }
   }
 
   return {
@@ -73,6 +104,7 @@ export function createUpstashBackend(options: UpstashBackendOptions): LimiterBac
     async consume(checks: readonly LimitCheck[], ctx?: WaitUntil): Promise<LimitOutcome[]> {
       return Promise.all(
         checks.map(async (check) => {
+          if (check.cost !== 1) return consumeWeighted(check)
           const res = await call(() =>
             limiterFor(check.limit, check.windowSeconds).limit(check.key, { rate: check.cost }),
           )
@@ -88,21 +120,15 @@ export function createUpstashBackend(options: UpstashBackendOptions): LimiterBac
         }),
       )
     },
-    async adjust(adjustments: readonly LimitAdjustment[], ctx?: WaitUntil): Promise<void> {
+    async adjust(adjustments: readonly LimitAdjustment[]): Promise<void> {
       await Promise.all(
         adjustments.map(async (a) => {
           if (a.delta === 0) return
-          if (a.delta < 0) {
-            // A refund through the library also lifts the key from the ephemeral cache.
-            const limiter = limiterFor(1, a.windowSeconds)
-            const res = await call(() => limiter.limit(a.key, { rate: a.delta }))
-            ctx?.waitUntil(res.pending)
-            if (res.reason === 'timeout') throw new LimiterUnavailableError('timeout')
-            return
-          }
-          // A charge must land even past the limit (the tokens were spent), which the library's script refuses.
+          // Refunds and charges are unconditional, which the library's script is not (it refuses over the limit
+          // and reports a refund as a failure); a refund also lifts the key from the ephemeral cache.
+          if (a.delta < 0) cache?.delete(`${PREFIX}:${a.key}`)
           const windowMs = a.windowSeconds * 1000
-          const key = chargeKey(a.key, windowMs, Date.now())
+          const key = windowKey(a.key, Math.floor(Date.now() / windowMs))
           await call(async () => {
             const tx = redis.multi()
             tx.incrby(key, a.delta)

@@ -35,11 +35,18 @@ describe('sliding window math (same as @upstash/ratelimit slidingWindow)', () =>
     expect(rollWindow(c, start + 10, W)).toBe(c)
   })
 
-  it('a weighted request may overshoot by its own weight, then the window is spent', () => {
+  it('a weighted request is admitted only if it fits; a refused one counts nothing', () => {
     const a = consumeWindow(undefined, 100, W, 90, start)
     const b = consumeWindow(a.counters, 100, W, 50, start + 1)
-    const c = consumeWindow(b.counters, 100, W, 1, start + 2)
-    expect([a.allowed, a.remaining, b.allowed, b.remaining, c.allowed]).toEqual([true, 10, true, 0, false])
+    const c = consumeWindow(b.counters, 100, W, 10, start + 2)
+    expect([a.allowed, a.remaining, b.allowed, b.counters.current, c.allowed, c.remaining]).toEqual([
+      true,
+      10,
+      false,
+      90,
+      true,
+      0,
+    ])
   })
 
   it('refunds and charges adjust the current window without a check', () => {

@@ -33,9 +33,9 @@ export function usedUnits(counters: WindowCounters, nowMs: number, windowMs: num
 }
 
 /**
- * Admits `cost` units while the window still has capacity (a weighted request may overshoot by its own
- * weight, as in @upstash/ratelimit's script); a refused call counts nothing. `cost <= 0` is an unconditional
- * adjustment: refunds and post-hoc charges use `adjustWindow` instead.
+ * Admits `cost` units only if they fit (used + cost <= limit); a refused call counts nothing. For cost 1 this is
+ * exactly @upstash/ratelimit's check; for weights it is stricter than the library, whose script counts a refused
+ * overshoot — the Upstash backend runs its own script for weighted checks (upstash.ts).
  */
 export function consumeWindow(
   prior: WindowCounters | undefined,
@@ -47,7 +47,7 @@ export function consumeWindow(
   const counters = rollWindow(prior, nowMs, windowMs)
   const used = usedUnits(counters, nowMs, windowMs)
   const resetAtMs = (counters.index + 1) * windowMs
-  if (cost > 0 && used >= limit) return { counters, allowed: false, remaining: 0, resetAtMs }
+  if (cost > 0 && used + cost > limit) return { counters, allowed: false, remaining: 0, resetAtMs }
   const next = { ...counters, current: counters.current + cost }
   return { counters: next, allowed: true, remaining: Math.max(0, limit - (used + cost)), resetAtMs }
 }
