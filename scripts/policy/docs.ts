@@ -1,6 +1,7 @@
 // The field reference in policies/README.md, generated from the same JSON Schema editors use, so the docs
 // cannot drift from the validator. `npx tsx scripts/policy/docs.ts` rewrites the marked section;
 // docs.test.ts fails when it is stale.
+import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -105,10 +106,20 @@ export function withReference(readme: string): string {
   return `${readme.slice(0, a + START.length)}\n${fieldReference()}\n${readme.slice(b)}`
 }
 
+/** Markdown table rows compared without the column padding a formatter adds. */
+export function normalizeTables(markdown: string): string {
+  return markdown
+    .split('\n')
+    .map((line) => (line.startsWith('|') ? line.replace(/\s*\|\s*/g, '|').replace(/\|:?-+:?(?=\|)/g, '|---') : line))
+    .join('\n')
+}
+
 export const README_PATH = join(REPO_ROOT, 'policies', 'README.md')
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = await readFile(README_PATH, 'utf8')
   await writeFile(README_PATH, withReference(text))
+  // Biome pads Markdown tables; format now so `biome ci` stays green (sameReference ignores the padding).
+  spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', README_PATH], { stdio: 'ignore' })
   console.log('policies/README.md: field reference regenerated')
 }
