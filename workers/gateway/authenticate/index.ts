@@ -40,18 +40,23 @@ const BEARER = /^Bearer ([^\s]+)$/
 
 export const authenticate = (opts: AuthenticateOptions = {}): MiddlewareHandler<AppEnv> => {
   const keySetFor = opts.keySetFor ?? remoteKeySet
-  const bound = new WeakMap<ActiveTenant, TrustedIssuer[]>()
+  // Cached by tenant and by what its ${VAR} references resolve to (not by env identity, which may change).
+  const bound = new Map<string, TrustedIssuer[]>()
   const issuersOf = (tenant: ActiveTenant, env: Env): TrustedIssuer[] => {
-    let list = bound.get(tenant)
+    const resolved = tenant.policy.auth.issuers.map((p) => ({
+      p,
+      issuer: resolveVarRef(p.issuer, env),
+      jwksUrl: p.jwksUrl === undefined ? null : resolveVarRef(p.jwksUrl, env),
+    }))
+    const key = `${tenant.compiled.id}\n${tenant.compiled.sha256}\n${resolved.map((r) => `${r.issuer}\n${r.jwksUrl}`).join('\n')}`
+    let list = bound.get(key)
     if (!list) {
-      list = tenant.policy.auth.issuers.flatMap((p) => {
-        const issuer = resolveVarRef(p.issuer, env)
-        const jwksUrl = p.jwksUrl === undefined ? null : resolveVarRef(p.jwksUrl, env)
+      list = resolved.flatMap(({ p, issuer, jwksUrl }) => {
         if (issuer === null || (p.jwksUrl !== undefined && jwksUrl === null)) return []
         const keys = jwksUrl !== null ? keySetFor(jwksUrl) : createLocalKeySet(p.jwks)
         return [{ policy: p, issuer, keys }]
       })
-      bound.set(tenant, list)
+      bound.set(key, list)
     }
     return list
   }

@@ -13,20 +13,19 @@ export function createTenantDirectory(compiled: readonly CompiledPolicy[]): Tena
   const byId = new Map(compiled.map((c) => [c.id, c]))
   const byHost = new Map<string, CompiledPolicy>()
   for (const c of compiled) for (const h of c.policy.hosts) byHost.set(h.toLowerCase(), c)
-  // Bound per env object: one isolate serves one env, tests may use several.
-  const active = new WeakMap<object, Map<string, ActiveTenant | null>>()
+  // Bound once per (tenant, resolved values): the env object is not guaranteed to be the same across requests,
+  // but its values are, so the cache key is what the references resolve to.
+  const active = new Map<string, ActiveTenant>()
 
   const bind = (env: Env, c: CompiledPolicy): ActiveTenant | null => {
-    let perEnv = active.get(env)
-    if (!perEnv) {
-      perEnv = new Map()
-      active.set(env, perEnv)
-    }
-    if (perEnv.has(c.id)) return perEnv.get(c.id) ?? null
     const upstreamUrl = resolveVarRef(c.policy.upstream.url, env)
-    const bound =
-      upstreamUrl === null ? null : { compiled: c, policy: c.policy, upstreamUrl: upstreamUrl.replace(/\/+$/, '') }
-    perEnv.set(c.id, bound)
+    if (upstreamUrl === null) return null
+    const key = `${c.id}\n${upstreamUrl}`
+    let bound = active.get(key)
+    if (!bound) {
+      bound = { compiled: c, policy: c.policy, upstreamUrl: upstreamUrl.replace(/\/+$/, '') }
+      active.set(key, bound)
+    }
     return bound
   }
 
