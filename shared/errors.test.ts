@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ERRORS, type ErrorCode, errorBody, isErrorCode } from './errors.ts'
 
@@ -27,5 +28,20 @@ describe('error codes', () => {
     expect(isErrorCode(known)).toBe(true)
     expect(isErrorCode('auth.nope')).toBe(false)
     expect(isErrorCode('toString')).toBe(false)
+  })
+})
+
+describe('README error table', () => {
+  it('lists exactly the codes, statuses, types and messages of ERRORS', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const table = readme.slice(readme.indexOf('<!-- errors:start -->'), readme.indexOf('<!-- errors:end -->'))
+    const rows = table
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map((l) => l.split('|').map((c) => c.trim()))
+    const documented = Object.fromEntries(
+      rows.map((r) => [r[1]?.replaceAll('`', ''), { status: Number(r[2]), type: r[3], message: r[4] }]),
+    )
+    expect(documented).toEqual(ERRORS)
   })
 })
