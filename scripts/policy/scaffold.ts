@@ -82,7 +82,7 @@ export function policyYaml(input: TenantInput): string {
 tenant: ${input.id}
 version: 1
 description: ${input.id} tenant
-hosts: [${input.host.startsWith('*') ? `'${input.host}'` : input.host}]
+hosts: [${input.host.startsWith('*') ? `"${input.host}"` : input.host}]
 # enforce: refusals are enforced. shadow: every rule is evaluated and recorded (decision log, context token
 # \`shadowed\`), none refuses — use it to watch a new policy before it blocks.
 mode: enforce
@@ -103,11 +103,11 @@ auth:
 scopes:
   chat:
     endpoints: [chat, completions, models]
-    models: ['*']
+    models: ["*"]
     maxTokens: 4096
   embeddings:
     endpoints: [embeddings, models]
-    models: ['*']
+    models: ["*"]
 `
 }
 
