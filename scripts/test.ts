@@ -19,12 +19,18 @@ const check = (ok: boolean) => (ok ? passed++ : failed++)
 
 check(run('policies', bin('tsx'), ['scripts/build-policies.ts']))
 check(run('typecheck (tsc --noEmit, strict)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']))
-check(run('lint + format (biome ci)', bin('biome'), ['ci', '.']))
+check(run('lint + format (biome ci)', bin('biome'), ['ci', '--colors=off', '.']))
 
 const outDir = mkdtempSync(join(tmpdir(), 'portcullis-vitest-'))
 const outFile = join(outDir, 'results.json')
 const extra = process.argv.slice(2)
-const vitestOk = run('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${outFile}`, ...extra])
+const vitestOk = run('vitest', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${outFile}`,
+  ...extra,
+])
 try {
   const results = JSON.parse(readFileSync(outFile, 'utf8')) as {
     numPassedTests: number
