@@ -14,8 +14,7 @@ export interface AutomatonPattern {
 export type MatchHandler = (pattern: number, viewStart: number, viewEnd: number, word: number) => void
 
 const DENSE = 37 // symbol 0 = not in any pattern; 1..36 = a-z0-9
-const RING = 128 // > longest pattern; positions of recently fed symbols (for start offsets)
-export const MAX_PATTERN_LENGTH = RING - 1
+export const MAX_PATTERN_LENGTH = 127 // symbols; bounds the walk back to a match's start
 
 export class Automaton {
   private readonly symbolOf = new Uint16Array(65536)
@@ -27,6 +26,8 @@ export class Automaton {
   private readonly nextSame: Int32Array
   private readonly lengths: Int32Array
   private readonly flags: Uint8Array
+  /** 1 when the state or a dictionary-suffix state ends a pattern: one load decides "nothing to report". */
+  private readonly emits: Uint8Array
   readonly patternCount: number
 
   constructor(patterns: readonly AutomatonPattern[]) {
@@ -70,6 +71,7 @@ export class Automaton {
         else this.nextSame[list[k - 1]!] = list[k]!
       }
     }
+    this.emits = new Uint8Array(n)
     this.dense = new Int32Array(n * DENSE)
     this.sparse = children.map(() => new Map<number, number>())
     // Breadth-first: failure links, dictionary links and the dense ASCII transitions of the DFA.
@@ -85,6 +87,7 @@ export class Automaton {
         }
         this.fail[t] = f
         this.dictLink[t] = this.firstOut[f]! >= 0 ? f : this.dictLink[f]!
+        this.emits[t] = this.firstOut[t]! >= 0 || this.dictLink[t]! >= 0 ? 1 : 0
         if (sym >= DENSE) this.sparse[s]!.set(sym, t)
         queue.push(t)
       }
@@ -97,8 +100,7 @@ export class Automaton {
 
   /** Feeds view[0..len) (spaces skipped) and reports every pattern occurrence. Returns the symbols fed. */
   scan(view: Uint16Array, len: number, onMatch: MatchHandler): number {
-    const ring = new Int32Array(RING)
-    const { symbolOf, dense, sparse, fail, firstOut, dictLink, nextSame, lengths, flags } = this
+    const { symbolOf, dense, sparse, fail, firstOut, dictLink, nextSame, lengths, flags, emits } = this
     let s = 0
     let fed = 0
     let word = 0
@@ -108,6 +110,7 @@ export class Automaton {
         word++
         continue
       }
+      fed++
       const sym = symbolOf[u]!
       if (sym < DENSE) s = dense[s * DENSE + sym]!
       else {
@@ -118,13 +121,13 @@ export class Automaton {
         }
         s = t ?? 0
       }
-      ring[fed & (RING - 1)] = i
-      fed++
-      if (s === 0) continue
+      if (emits[s] === 0) continue
       let o = firstOut[s]! >= 0 ? s : dictLink[s]!
       while (o >= 0) {
         for (let p = firstOut[o]!; p >= 0; p = nextSame[p]!) {
-          const start = ring[(fed - lengths[p]!) & (RING - 1)]!
+          // Walk back over the view to the pattern's first symbol (spaces do not count): only on a match.
+          let start = i
+          for (let k = lengths[p]! - 1; k > 0; ) if (view[--start] !== 32) k--
           const f = flags[p]!
           if ((f & 1) !== 0 && start > 0 && view[start - 1] !== 32) continue
           if ((f & 2) !== 0 && i + 1 < len && view[i + 1] !== 32) continue

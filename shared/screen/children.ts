@@ -15,6 +15,7 @@ import type { NormView } from './normalize.ts'
 
 const MIN_ESCAPES = 3 // fewer escapes than this are ordinary text (a stray "%20" or "&amp;")
 const MAX_CHILDREN = 16 // decoded payloads rescanned per text
+const MAX_PAYLOAD = 32_768 // chars of one encoded run decoded (multiple of 4 and 2: base64 and hex stay aligned)
 
 interface Budget {
   decoded: number
@@ -42,7 +43,7 @@ export function decodeChildren(
   const payloads: { kind: string; text: string | null; start: number; end: number }[] = []
   for (let k = 0; k + 1 < s.runs.length && payloads.length < MAX_CHILDREN; k += 2) {
     const start = s.runs[k]!
-    const end = s.runs[k + 1]!
+    const end = Math.min(s.runs[k + 1]!, start + MAX_PAYLOAD) // an instruction fits in 32 KB; the rest is padding
     if (budget.decoded < end - start) break
     const hex = isHexRun(text, start, end)
     const decoded = hex ? decodeHex(text, start, end) : decodeBase64(text, start, end)

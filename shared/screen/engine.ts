@@ -62,6 +62,7 @@ export interface TextResult {
 }
 
 const CONCEPT_NAMES = Object.keys(CONCEPTS) as Concept[]
+const SEND_CHANNEL_RULE = RULES.findIndex((x) => x.id === 'send_channel')
 
 /** Phrase → automaton pattern: normalised exactly like caller text, spaces dropped. */
 function toPattern(phrase: string): AutomatonPattern | null {
@@ -194,8 +195,7 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
         ? 'jailbreak'
         : 'injection'
   r.scores[main] = Math.max(r.scores[main], p)
-  if (ruleFired[RULES.findIndex((x) => x.id === 'send_channel')])
-    r.scores.exfiltration = Math.max(r.scores.exfiltration, p)
+  if (ruleFired[SEND_CHANNEL_RULE]) r.scores.exfiltration = Math.max(r.scores.exfiltration, p)
   if (depth === 0) {
     const where = Math.max(first, 0)
     if (p >= 0.5) pushSpan(r, { start: where, end: text.length, detection: main, detection_type: main, score: p })

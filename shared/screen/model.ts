@@ -49,13 +49,16 @@ export const featureCount = (len: number): number => 3 * (len + 2)
 export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): number {
   const shift = 32 - model.bits
   const w = model.weights
-  let h1 = 0
-  let h2 = 0
-  let h3 = 0
-  let h4 = 0
-  let sum = 0
-  for (let i = -1; i <= len; i++) {
-    const c = i < 0 || i === len ? EDGE : view[i]!
+  // The leading EDGE char from the zero state sets every chained hash to X and adds its three n-grams; the loop
+  // then runs over the view, the trailing EDGE at i === len.
+  const x = Math.imul(EDGE, HASH_MUL)
+  let h1 = x
+  let h2 = x
+  let h3 = x
+  let h4 = x
+  let sum = 3 * w[x >>> shift]!
+  for (let i = 0; i <= len; i++) {
+    const c = i === len ? EDGE : view[i]!
     const n5 = Math.imul(h4 ^ c, HASH_MUL)
     const n4 = Math.imul(h3 ^ c, HASH_MUL)
     const n3 = Math.imul(h2 ^ c, HASH_MUL)

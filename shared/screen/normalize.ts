@@ -16,6 +16,8 @@ export interface Signals {
   mixedWords: number
   leet: number
   joins: number
+  /** HTML comments skipped. */
+  comments: number
   /** Gates for the decoders: '%', '\\', '&' counts and long base64/hex-looking runs [start, end) of the original. */
   percent: number
   backslash: number
@@ -58,6 +60,7 @@ for (let c = 0; c < 128; c++) {
   if (/[0-9]/.test(ch)) ENC[c]! |= DIGIT
 }
 
+const isHexDigit = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102)
 const isAsciiWord = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)
 
 function emptySignals(): Signals {
@@ -70,6 +73,7 @@ function emptySignals(): Signals {
     mixedWords: 0,
     leet: 0,
     joins: 0,
+    comments: 0,
     percent: 0,
     backslash: 0,
     ampersand: 0,
@@ -80,10 +84,19 @@ function emptySignals(): Signals {
   }
 }
 
-/** Builds the normalised view of `text`. Work is O(text.length); the view is at most ~2x longer than the text. */
+/** Records base64-alphabet run [start, end) as a decoding candidate if it is long and has digits or mixed case. */
+function endRun(text: string, start: number, end: number, runs: number[]): void {
+  if (end - start < MIN_RUN || runs.length >= MAX_RUNS * 2) return
+  let mask = 0
+  for (let k = start; k < end; k++) mask |= ENC[text.charCodeAt(k)]!
+  if (mask & DIGIT || (mask & (UPPER | LOWER)) === (UPPER | LOWER)) runs.push(start, end)
+}
+
+/** Builds the normalised view of `text`. Work is O(text.length); the view is at most ~2x longer than the text.
+ * One loop, no closures (captured variables would live in a heap context instead of registers). */
 export function normalize(text: string): NormView {
   const n = text.length
-  let cap = n + 16
+  let cap = 2 * n + 16
   let out = new Uint16Array(cap)
   let origin = new Int32Array(cap)
   let len = 0
@@ -99,57 +112,44 @@ export function normalize(text: string): NormView {
   let wordAscii = false
   let wordConfusable = false
   let runStart = -1
-  let runMask = 0
-
-  const push = (unit: number, at: number): void => {
-    if (len + 2 > cap) {
-      cap = cap * 2
-      const o = new Uint16Array(cap)
-      o.set(out)
-      out = o
-      const g = new Int32Array(cap)
-      g.set(origin)
-      origin = g
-    }
-    if (seps > 0 && len > 0) {
-      const join =
-        seps === 1 &&
-        ((!sepIsSpace && lastTokenLen > 0) ||
-          (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(text.charCodeAt(at + 1))))
-      if (join) sig.joins++
-      else if (seps > 0) {
-        out[len] = 32
-        origin[len] = at
-        len++
-        if (wordAscii && wordConfusable) sig.mixedWords++
-        wordAscii = wordConfusable = false
-      }
-    }
-    seps = 0
-    out[len] = unit
-    origin[len] = at
-    len++
-  }
+  let nextClose = -2 // position of the next "-->" (-1: none left), found lazily so the search stays linear
 
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
+    // Fast paths: a lower-case ASCII letter inside a word, and a plain space (most of any text).
+    if (c >= 97 && c <= 122 && seps === 0) {
+      if (runStart < 0) runStart = i
+      out[len] = c
+      origin[len++] = i
+      tokenLen++
+      wordAscii = true
+      vsRun = 0
+      afterSymbol = false
+      continue
+    }
+    if (c === 32) {
+      if (runStart >= 0) {
+        endRun(text, runStart, i, sig.runs)
+        runStart = -1
+      }
+      if (tokenLen > 0) {
+        lastTokenLen = tokenLen
+        tokenLen = 0
+      }
+      seps++
+      sepIsSpace = true
+      vsRun = 0
+      afterSymbol = false
+      continue
+    }
     let e: number
-    let cp = c
+    let multi = ''
+    const at = i
     if (c < 128) {
-      const enc = ENC[c]!
-      if (enc & B64) {
-        if (runStart < 0) {
-          runStart = i
-          runMask = 0
-        }
-        runMask |= enc
+      if (ENC[c]! & B64) {
+        if (runStart < 0) runStart = i
       } else if (runStart >= 0) {
-        if (
-          i - runStart >= MIN_RUN &&
-          sig.runs.length < MAX_RUNS * 2 &&
-          (runMask & DIGIT || (runMask & (UPPER | LOWER)) === (UPPER | LOWER))
-        )
-          sig.runs.push(runStart, i)
+        endRun(text, runStart, i, sig.runs)
         runStart = -1
       }
       e = foldUnit(c)
@@ -163,79 +163,67 @@ export function normalize(text: string): NormView {
       } else if (c >= 48 && c <= 57) {
         sig.digits++
         const leet = LEET_TABLE[c]!
+        e = WORD | 48
         if (leet !== 0) {
           const next = text.charCodeAt(i + 1) | 32
-          const prevLetter = tokenLen > 0 && len > 0 && out[len - 1]! >= 97
-          if (prevLetter || (next >= 97 && next <= 122)) {
+          if ((tokenLen > 0 && len > 0 && out[len - 1]! >= 97) || (next >= 97 && next <= 122)) {
             e = WORD | leet
             sig.leet++
-          } else e = WORD | 48
-        } else e = WORD | 48
-      } else if (c === 37) sig.percent++
-      else if (c === 92) sig.backslash++
-      else if (c === 38) sig.ampersand++
-      else if (c === 58) sig.colons++
-      if (e & WORD) {
-        if (c >= 97 || (c >= 65 && c <= 90)) wordAscii = true
-        push(e & 0xffff, i)
-        tokenLen++
-        seps = 0
-        vsRun = 0
-        afterSymbol = false
-        continue
-      }
-      afterSymbol = false
+          }
+        }
+      } else if (c === 60 && text.startsWith('<!--', i)) {
+        // An HTML comment renders as nothing: skip it without a word break ("ig<!-- -->nore").
+        if (nextClose < i && nextClose !== -1) nextClose = text.indexOf('-->', i + 4)
+        if (nextClose >= 0) {
+          sig.comments++
+          i = nextClose + 2
+          continue
+        }
+      } else if (c === 37) {
+        if (isHexDigit(text.charCodeAt(i + 1)) && isHexDigit(text.charCodeAt(i + 2))) sig.percent++
+      } else if (c === 92) {
+        const k = text.charCodeAt(i + 1)
+        if (k === 117 || k === 120) sig.backslash++
+      } else if (c === 38) {
+        const k = text.charCodeAt(i + 1)
+        if (k === 35 || k === 108 || k === 103) sig.ampersand++ // &# &lt &gt
+      } else if (c === 58) sig.colons++
+      if (e & WORD && c >= 65) wordAscii = true
     } else {
       if (runStart >= 0) {
-        if (i - runStart >= MIN_RUN && sig.runs.length < MAX_RUNS * 2) sig.runs.push(runStart, i)
+        endRun(text, runStart, i, sig.runs)
         runStart = -1
       }
+      e = 0
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
         const lo = text.charCodeAt(i + 1)
         if (lo >= 0xdc00 && lo <= 0xdfff) {
-          cp = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000
-          const f = foldAstral(cp)
+          const cp = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000
+          i++
           if (cp >= 0xe0000 && cp <= 0xe007f) {
             sig.tags++
             if (cp >= 0xe0020 && cp <= 0xe007e && tagText.length < MAX_HIDDEN)
               tagText += String.fromCharCode(cp - 0xe0000)
-            i++
+            continue
+          }
+          const f = foldAstral(cp)
+          if (f.flags & VARIATION) {
+            if (vsBytes.length < MAX_HIDDEN) vsBytes.push(cp - 0xe0100 + 16)
+            vsRun++
+            sig.variation++
             continue
           }
           e = f.flags
           if (f.out.length === 1) e |= f.out.charCodeAt(0)
           else if (f.out.length > 1) {
             e |= MULTI
-            if (e & WORD) {
-              for (let k = 0; k < f.out.length; k++) push(f.out.charCodeAt(k), i)
-              tokenLen++
-              seps = 0
-              if (e & CONFUSABLE) wordConfusable = true
-              i++
-              continue
-            }
+            multi = f.out
           }
-          if (e & VARIATION) {
-            if (vsBytes.length < MAX_HIDDEN) vsBytes.push(cp - 0xe0100 + 16)
-            vsRun++
-            sig.variation++
-            i++
-            continue
-          }
-          i++
-        } else e = foldUnit(c)
-      } else e = foldUnit(c)
-      if (e & WORD) {
-        if (e & CONFUSABLE) wordConfusable = true
-        if (e & MULTI) {
-          const s = multiFold(c)
-          for (let k = 0; k < s.length; k++) push(s.charCodeAt(k), i)
-        } else push(e & 0xffff, i)
-        tokenLen++
-        seps = 0
-        vsRun = 0
-        afterSymbol = false
-        continue
+        }
+      }
+      if (e === 0) {
+        e = foldUnit(c)
+        if (e & MULTI) multi = multiFold(c)
       }
       if (e & INVISIBLE) {
         if (e & VARIATION) {
@@ -251,18 +239,60 @@ export function normalize(text: string): NormView {
         continue
       }
       if (e & DROP) continue
-      afterSymbol = c >= 0x2000
+      if (!(e & WORD)) afterSymbol = c >= 0x2000
     }
+    if (e & WORD) {
+      // Emit one word char (or a multi-char fold) — first deciding on the separator before it: a single
+      // punctuation mark inside a word ("ig-no.re") or a single space between one-letter tokens ("i g n") joins.
+      if (seps > 0 && len > 0) {
+        const join =
+          seps === 1 &&
+          ((!sepIsSpace && lastTokenLen > 0) ||
+            (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(text.charCodeAt(i + 1))))
+        if (join) sig.joins++
+        else {
+          out[len] = 32
+          origin[len++] = at
+          if (wordAscii && wordConfusable) sig.mixedWords++
+          wordAscii = wordConfusable = false
+        }
+      }
+      seps = 0
+      if (e & CONFUSABLE) wordConfusable = true
+      if (len + multi.length + 2 > cap) {
+        cap = cap * 2 + multi.length
+        const o = new Uint16Array(cap)
+        o.set(out)
+        out = o
+        const g = new Int32Array(cap)
+        g.set(origin)
+        origin = g
+      }
+      if (multi.length > 0) {
+        for (let k = 0; k < multi.length; k++) {
+          out[len] = multi.charCodeAt(k)
+          origin[len++] = at
+        }
+      } else {
+        out[len] = e & 0xffff
+        origin[len++] = at
+      }
+      tokenLen++
+      vsRun = 0
+      afterSymbol = false
+      continue
+    }
+    if (c < 128) afterSymbol = false
     // A separator: ends the current token.
     if (tokenLen > 0) {
       lastTokenLen = tokenLen
       tokenLen = 0
     }
     seps++
-    sepIsSpace = c === 32 || c === 10 || c === 13 || c === 9
+    sepIsSpace = c === 10 || c === 13 || c === 9
     vsRun = 0
   }
-  if (runStart >= 0 && n - runStart >= MIN_RUN && sig.runs.length < MAX_RUNS * 2) sig.runs.push(runStart, n)
+  if (runStart >= 0) endRun(text, runStart, n, sig.runs)
   if (wordAscii && wordConfusable) sig.mixedWords++
   return { text: out, origin, length: len, signals: sig, tagText, vsBytes }
 }

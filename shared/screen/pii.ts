@@ -12,6 +12,7 @@ export interface Finding {
   readonly score: number
 }
 
+const MAX_FINDINGS = 1024 // per text: enough to redact a document; more is a flood, already decided
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
 const isAlpha = (c: number): boolean => (c | 32) >= 97 && (c | 32) <= 122
 const isUpper = (c: number): boolean => c >= 65 && c <= 90
@@ -78,7 +79,7 @@ function numbers(text: string, out: Finding[]): void {
   const n = text.length
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
-    if (!isDigit(c) && c !== 43 && c !== 40) continue
+    if (c > 57 || (c < 48 && c !== 43 && c !== 40)) continue
     if (i > 0 && (isDigit(text.charCodeAt(i - 1)) || isAlpha(text.charCodeAt(i - 1)))) {
       if (isDigit(c) && i >= 2 && isUpper(text.charCodeAt(i - 1)) && isUpper(text.charCodeAt(i - 2))) {
         const end = iban(text, i - 2, out)
@@ -106,6 +107,7 @@ function numbers(text: string, out: Finding[]): void {
     const raw = text.slice(i, j)
     const finding = digits.length >= 7 ? classifyNumber(raw, raw.replace(/\D/g, ''), raw.replace(/\d/g, '')) : null
     if (finding) out.push({ start: i, end: j, type: finding.type, score: finding.score })
+    if (out.length >= MAX_FINDINGS) return
     i = Math.max(i, j - 1)
   }
 }
@@ -171,7 +173,10 @@ export function findPii(
 ): Finding[] {
   const out: Finding[] = []
   if (enabled.has('email') && gates.at > 0) emails(text, out)
-  if (gates.digits >= 4) numbers(text, out)
+  if (gates.digits >= 7) numbers(text, out) // every numeric PII type has at least 7 digits
   if (enabled.has('ip') && gates.colons >= 2) ipv6(text, out)
-  return out.filter((f) => enabled.has(f.type)).sort((a, b) => a.start - b.start)
+  return out
+    .filter((f) => enabled.has(f.type))
+    .sort((a, b) => a.start - b.start)
+    .slice(0, MAX_FINDINGS)
 }

@@ -1,0 +1,91 @@
+// Screen bench: quality (leave-one-source-out, evasions) and speed (mixed-text throughput, 4 KB p50, adversarial
+// inputs per MB) and the shipped model's size. Timings live here, never in test asserts.
+// Run alone: npx tsx bench/screen.ts (prints a table); `npm run bench` calls benchScreen().
+import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { loadCorpus, MODEL_PATH } from '../scripts/train-screen.ts'
+import { compileScreen, scanText } from '../shared/screen/engine.ts'
+import { screenPolicySchema } from '../shared/screen/policy-schema.ts'
+import { adversarialInputs } from './screen/adversarial.ts'
+import { benchQuality } from './screen/quality.ts'
+
+const WARMUP_ROUNDS = 3
+const TIMED_ROUNDS = 7
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? Number.NaN
+}
+
+/** CPU seconds of this process (user + system): other processes on a shared machine do not inflate it. */
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1e6
+}
+
+/** Median CPU seconds of `rounds` runs of f (after warm-up). */
+function timeIt(f: () => void, rounds = TIMED_ROUNDS): number {
+  for (let i = 0; i < WARMUP_ROUNDS; i++) f()
+  const times: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = cpuSeconds()
+    f()
+    times.push(cpuSeconds() - t0)
+  }
+  return median(times)
+}
+
+export function benchSpeed(): Record<string, number> {
+  const screen = compileScreen(screenPolicySchema.parse({}))
+  const rows = loadCorpus()
+  // Mixed text: every corpus row (attacks, benign, 12 languages) in 4 KB chunks, as a gateway would see them.
+  const all = rows.map((r) => r.text).join('\n')
+  const chunks: string[] = []
+  for (let i = 0; i + 4096 <= all.length; i += 4096) chunks.push(all.slice(i, i + 4096))
+  const chars = chunks.reduce((a, c) => a + c.length, 0)
+  const sec = timeIt(() => {
+    for (const c of chunks) scanText(screen, c)
+  })
+  const prompt = chunks[Math.floor(chunks.length / 3)]!
+  // p50 over batches of 20 calls (CPU clock resolution is 1 µs; one call is tens of µs).
+  const per: number[] = []
+  for (let i = 0; i < 200; i++) scanText(screen, prompt)
+  for (let i = 0; i < 200; i++) {
+    const t0 = cpuSeconds()
+    for (let k = 0; k < 20; k++) scanText(screen, prompt)
+    per.push(((cpuSeconds() - t0) * 1000) / 20)
+  }
+  const out: Record<string, number> = {
+    screen_chars_per_sec: chars / sec,
+    screen_4kb_p50_ms: median(per),
+  }
+  let worst = 0
+  for (const [name, text] of Object.entries(adversarialInputs())) {
+    const ms = (timeIt(() => scanText(screen, text), 3) * 1000) / (text.length / 1_048_576)
+    out[`screen_adversarial_ms_per_mb_${name}`] = ms
+    worst = Math.max(worst, ms)
+  }
+  out.screen_adversarial_ms_per_mb = worst
+  out.screen_model_gzip_bytes = gzipSync(readFileSync(MODEL_PATH)).length
+  return out
+}
+
+export async function benchScreen(log: (line: string) => void = () => {}): Promise<Record<string, number>> {
+  const speed = benchSpeed()
+  const quality = benchQuality(log)
+  return { ...quality.metrics, ...speed }
+}
+
+async function main(): Promise<void> {
+  const speed = benchSpeed()
+  const quality = benchQuality((l) => console.log(l))
+  const fmt = (v: number) => (Number.isNaN(v) ? '' : v >= 1000 ? v.toExponential(3) : v.toFixed(4))
+  console.log('\nrow                                        n   block-rate  rate@1%FPR-threshold')
+  for (const [label, n, block, at1] of quality.rows)
+    console.log(`${label.padEnd(40)} ${String(n).padStart(5)}  ${fmt(block).padStart(9)}  ${fmt(at1).padStart(9)}`)
+  console.log('\nmetric                                     value')
+  for (const [k, v] of Object.entries({ ...quality.metrics, ...speed })) console.log(`${k.padEnd(42)} ${fmt(v)}`)
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main()
