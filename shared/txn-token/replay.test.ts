@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer, Socket } from 'node:net'
+import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisServer, RespClient, startRedis } from '../../scripts/dev/redis.ts'
+import { startUpstashBridge, type UpstashBridge } from '../../scripts/dev/upstash-bridge.ts'
 import { memoryReplayStore, type RedisSetNxClient, type ReplayStore, redisReplayStore } from './replay.ts'
 
 describe('memory replay store', () => {
@@ -23,118 +24,55 @@ describe('memory replay store', () => {
   })
 })
 
-// A real redis-server on a free loopback port, spoken to with a minimal RESP client (SET … NX EX only).
+// A real redis-server (scripts/dev/redis.ts), reached two ways: a raw RESP connection, and the real
+// `@upstash/redis` client through the local Upstash REST bridge — which also proves the client fits the interface.
 describe('redis replay store (SET NX EX against redis-server)', () => {
-  let server: ChildProcess | undefined
-  let client: RespClient
-  let store: ReplayStore
+  let redis: RedisServer | undefined
+  let bridge: UpstashBridge | undefined
+  let resp: RespClient
+  let stores: [string, ReplayStore][]
 
   beforeAll(async () => {
-    const port = await freePort()
-    server = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    )
-    client = await RespClient.connect(port)
-    store = redisReplayStore(client, { prefix: 'test:jti:' })
+    redis = await startRedis()
+    bridge = await startUpstashBridge({ redisPort: redis.port, token: 'test-token' })
+    resp = await RespClient.connect(redis.port)
+    const raw: RedisSetNxClient = {
+      set: async (key, value, opts) => (await resp.send([['SET', key, value, 'NX', 'EX', opts.ex]]))[0],
+    }
+    const upstash: RedisSetNxClient = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false })
+    stores = [
+      ['RESP', redisReplayStore(raw, { prefix: 'resp:' })],
+      ['@upstash/redis', redisReplayStore(upstash, { prefix: 'upstash:' })],
+    ]
   })
 
-  afterAll(() => {
-    client?.close()
-    server?.kill('SIGTERM')
+  afterAll(async () => {
+    resp?.close()
+    await bridge?.stop()
+    await redis?.stop()
   })
 
-  it('accepts a jti once across clients and sets a TTL that outlives the token', async () => {
-    expect(await store.claim('r1', 1060, 1000)).toBe(true)
-    expect(await store.claim('r1', 1060, 1001)).toBe(false)
-    const other = redisReplayStore(client, { prefix: 'test:jti:' })
-    expect(await other.claim('r1', 1060, 1002)).toBe(false)
-    const ttl = await client.command(['TTL', 'test:jti:r1'])
-    expect(ttl).toBeGreaterThan(55)
-    expect(ttl).toBeLessThanOrEqual(60)
+  it('accepts a jti once, across store instances, with a TTL that outlives the token', async () => {
+    for (const [name, store] of stores) {
+      expect(await store.claim('r1', 1060, 1000), name).toBe(true)
+      expect(await store.claim('r1', 1060, 1001), name).toBe(false)
+      const prefix = name === 'RESP' ? 'resp:' : 'upstash:'
+      const ttl = (await resp.send([['TTL', `${prefix}r1`]]))[0] as number
+      expect(ttl, name).toBeGreaterThan(55)
+      expect(ttl, name).toBeLessThanOrEqual(60)
+    }
+    const [, upstashStore] = stores[1]!
+    expect(await upstashStore.claim('r2', 2000, 1999)).toBe(true)
   })
 
   it('propagates a store error (the verifier turns it into replay_check_failed)', async () => {
+    bridge!.setFault({ mode: 'error' })
+    try {
+      await expect(stores[1]![1].claim('r3', 2, 1)).rejects.toThrow()
+    } finally {
+      bridge!.setFault({ mode: 'none' })
+    }
     const broken: RedisSetNxClient = { set: () => Promise.reject(new Error('ECONNREFUSED')) }
     await expect(redisReplayStore(broken).claim('x', 2, 1)).rejects.toThrow()
   })
 })
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
-    })
-  })
-}
-
-/** Enough of RESP2 for SET/TTL: one request in flight at a time, simple strings, integers, bulk strings. */
-class RespClient implements RedisSetNxClient {
-  private buffer = ''
-  private waiting: ((v: string | number | null) => void) | null = null
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding('utf8')
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk
-      this.drain()
-    })
-  }
-
-  static async connect(port: number): Promise<RespClient> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        const socket = await new Promise<Socket>((resolve, reject) => {
-          const s = new Socket()
-          s.once('error', reject)
-          s.connect(port, '127.0.0.1', () => resolve(s))
-        })
-        const c = new RespClient(socket)
-        if ((await c.command(['PING'])) === 'PONG') return c
-      } catch {
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
-    throw new Error('redis-server did not start')
-  }
-
-  set(key: string, value: string, opts: { nx: true; ex: number }): Promise<unknown> {
-    return this.command(['SET', key, value, ...(opts.nx ? ['NX'] : []), 'EX', String(opts.ex)])
-  }
-
-  command(args: string[]): Promise<string | number | null> {
-    return new Promise((resolve) => {
-      this.waiting = resolve
-      this.socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`)
-    })
-  }
-
-  close(): void {
-    this.socket.destroy()
-  }
-
-  private drain(): void {
-    const end = this.buffer.indexOf('\r\n')
-    if (end === -1 || !this.waiting) return
-    const line = this.buffer.slice(0, end)
-    let value: string | number | null
-    let consumed = end + 2
-    if (line[0] === '+') value = line.slice(1)
-    else if (line[0] === ':') value = Number(line.slice(1))
-    else if (line === '$-1') value = null
-    else if (line[0] === '$') {
-      const len = Number(line.slice(1))
-      if (this.buffer.length < consumed + len + 2) return
-      value = this.buffer.slice(consumed, consumed + len)
-      consumed += len + 2
-    } else value = `ERR ${line}`
-    this.buffer = this.buffer.slice(consumed)
-    const resolve = this.waiting
-    this.waiting = null
-    resolve(value)
-  }
-}

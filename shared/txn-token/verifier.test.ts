@@ -151,6 +151,13 @@ describe('txn-token verifier tamper table', () => {
     }
   })
 
+  it('accepts the typ media-type forms RFC 7515 §4.1.9 allows', async () => {
+    for (const typ of ['application/txntoken+jwt', 'TxnToken+JWT']) {
+      const token = await rawToken({ kid: 'test-es256a', typ }, await claims())
+      expect((await verifier({ replay: false }).verify({ token, ...good })).ok, typ).toBe(true)
+    }
+  })
+
   it('refuses a replayed jti, and a forged attempt does not burn the jti', async () => {
     const v = verifier()
     const token = await tokenFor(TEST_KEYS.es256a)

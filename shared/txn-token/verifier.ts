@@ -102,8 +102,10 @@ export function createTxnTokenVerifier(opts: TxnTokenVerifierOptions): TxnTokenV
       } catch {
         return fail('malformed')
       }
-      // RFC 8725 §3.11: explicit typing; accept the media-type form too (RFC 7515 §4.1.9).
-      if (header.typ !== TXN_TOKEN_TYP && header.typ !== `application/${TXN_TOKEN_TYP}`) return fail('wrong_typ')
+      // RFC 8725 §3.11: explicit typing; media types compare case-insensitively, with or without the
+      // "application/" prefix (RFC 7515 §4.1.9).
+      const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : ''
+      if (typ !== TXN_TOKEN_TYP && typ !== `application/${TXN_TOKEN_TYP}`) return fail('wrong_typ')
       if (!algorithms.includes(header.alg as TxnAlgorithm)) return fail('unsupported_alg')
       if (typeof header.kid !== 'string') return fail('unknown_kid')
       const lookup = await jwks.key(header.kid, header.alg as TxnAlgorithm)
