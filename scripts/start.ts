@@ -12,6 +12,7 @@ import { buildPolicies, REPO_ROOT } from './build-policies.ts'
 import { DEV_DIR, ensureDevIdpKey } from './dev/idp-key.ts'
 import { devGatewayVars, type LocalServices, startLocalServices } from './dev/local-services.ts'
 import { DEV_AUDIENCE, startWorker } from './dev/stack.ts'
+import { localIssuerVars } from './policy/scaffold.ts'
 
 const { values } = parseArgs({
   options: { tenant: { type: 'string' }, redis: { type: 'boolean', default: false } },
@@ -59,7 +60,11 @@ async function main(): Promise<void> {
     bindings: { IDP_ISSUER: idpUrl, IDP_PRIVATE_JWK: JSON.stringify(idpKey), IDP_DEFAULT_AUDIENCE: DEV_AUDIENCE },
   })
   workers.push(idp.mf)
-  services = await startLocalServices({ redis: values.redis === true, gatewayUrl })
+  services = await startLocalServices({
+    redis: values.redis === true,
+    gatewayUrl,
+    modelAudience: tenant.policy.upstream.audience,
+  })
   if (!upstreamOverride) {
     const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings: services.modelBindings })
     workers.push(model.mf)
@@ -69,7 +74,8 @@ async function main(): Promise<void> {
     idpUrl,
     upstreamUrl: upstreamOverride ?? `http://127.0.0.1:${modelPort}`,
     gatewayUrl,
-    extra: services.gatewayBindings,
+    // A scaffolded tenant's issuer is `${<ID>_IDP_ISSUER:-…}`: point it at the dev IdP.
+    extra: { ...localIssuerVars(tenant.id, idpUrl), ...services.gatewayBindings },
   })
   const envFile = join(DEV_DIR, 'gateway.env')
   // Single quotes: dotenv keeps the JSON key sets literally (double quotes would mangle their escapes).

@@ -5,6 +5,7 @@ import { resolveVarRef } from '../shared/policy/resolve.ts'
 import { mintDevToken } from '../workers/dev-idp/mint.ts'
 import { compilePolicies } from './build-policies.ts'
 import { ensureDevIdpKey } from './dev/idp-key.ts'
+import { localIssuerVars } from './policy/scaffold.ts'
 
 const { values } = parseArgs({
   options: {
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
   const tenant = (await compilePolicies()).find((t) => t.id === values.tenant)
   if (!tenant) throw new Error(`unknown tenant "${values.tenant}"`)
   const issuerPolicy = tenant.policy.auth.issuers[0]
-  const issuer = issuerPolicy ? resolveVarRef(issuerPolicy.issuer, process.env) : null
+  // Locally every tenant's issuer is the dev IdP (as `npm start -- --tenant <id>` binds it); env vars win.
+  const idpUrl = process.env.DEV_IDP_URL ?? `http://127.0.0.1:${process.env.DEV_IDP_PORT ?? 8789}`
+  const vars = { ...localIssuerVars(tenant.id, idpUrl), DEV_IDP_ISSUER: idpUrl, ...process.env }
+  const issuer = issuerPolicy ? resolveVarRef(issuerPolicy.issuer, vars) : null
   if (!issuerPolicy || issuer === null) throw new Error(`tenant "${values.tenant}" has no usable issuer`)
   const audience = values.audience ?? [issuerPolicy.audience].flat()[0] ?? ''
   const ttl = Number(values.ttl)

@@ -47,11 +47,11 @@ export async function devGatewayVars(opts: {
 }
 
 /** How the dev model tier verifies that requests came through this gateway. */
-export function devModelBindings(gatewayUrl: string): Record<string, string> {
+export function devModelBindings(gatewayUrl: string, audience = DEV_MODEL_AUDIENCE): Record<string, string> {
   return {
     EDGE_ISSUER: gatewayUrl,
     EDGE_JWKS_URL: `${gatewayUrl}/.well-known/jwks.json`,
-    EDGE_AUDIENCE: DEV_MODEL_AUDIENCE,
+    EDGE_AUDIENCE: audience,
   }
 }
 
@@ -61,8 +61,13 @@ export interface LocalServices {
   stop(): Promise<void>
 }
 
-export async function startLocalServices(opts: { redis: boolean; gatewayUrl: string }): Promise<LocalServices> {
-  const modelBindings = devModelBindings(opts.gatewayUrl)
+export async function startLocalServices(opts: {
+  redis: boolean
+  gatewayUrl: string
+  /** The tenant's `upstream.audience`, which the dev model tier accepts as its identity. */
+  modelAudience?: string
+}): Promise<LocalServices> {
+  const modelBindings = devModelBindings(opts.gatewayUrl, opts.modelAudience)
   if (!opts.redis) return { gatewayBindings: {}, modelBindings, stop: async () => {} }
   const redis = await startRedis().catch((err: unknown) => {
     throw new Error(`--redis needs redis-server (apt-get install -y redis-server): ${String(err)}`)

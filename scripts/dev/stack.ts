@@ -106,7 +106,7 @@ export async function startWorker(
 /** Gateway bindings beyond vars: the Durable Object limiter and the native IP shield, as wrangler.toml has them. */
 export const GATEWAY_BINDINGS: Partial<MiniflareOptions> = {
   durableObjects: { LIMITER: 'RateLimiterDurableObject' },
-  ratelimits: { IP_SHIELD: { simple: { limit: 600, period: 60 } } },
+  ratelimits: { IP_SHIELD: { simple: { limit: 120, period: 60 } } },
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {

@@ -19,6 +19,8 @@ export interface Env {
   readonly TXN_ISSUER?: string
   /** Keyed hash secret for client IPs in the context token. */
   readonly IP_HASH_KEY?: string
+  /** Deployment-wide override of every policy's `limits.backend` ("durable-object" | "upstash"). */
+  readonly LIMIT_BACKEND?: string
   readonly UPSTASH_REDIS_REST_URL?: string
   readonly UPSTASH_REDIS_REST_TOKEN?: string
   /** Durable Object limiter (embedded default). */

@@ -11,7 +11,11 @@ const MAX_MEMOISED = 16 // one per (URL, token, timeout); more means misconfigur
 
 /** The backend for this policy, or null when its binding or secrets are missing (failMode decides). */
 export function backendFromEnv(env: Env, policy: LimitPolicy): LimiterBackend | null {
-  if (policy.backend === 'durable-object') {
+  // LIMIT_BACKEND lets a deployment (or `npm run dev:redis`) switch every tenant's backend without editing
+  // policies; the context token and decision log record the backend actually used.
+  const choice =
+    env.LIMIT_BACKEND === 'upstash' || env.LIMIT_BACKEND === 'durable-object' ? env.LIMIT_BACKEND : policy.backend
+  if (choice === 'durable-object') {
     return env.LIMITER ? createDurableObjectBackend({ namespace: env.LIMITER }) : null
   }
   const url = env.UPSTASH_REDIS_REST_URL

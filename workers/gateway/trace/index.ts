@@ -52,6 +52,7 @@ export const trace = (opts: TraceOptions = {}): MiddlewareHandler<AppEnv> => {
       requestId,
       traceId,
       tenant: c.var.tenant?.compiled.id ?? null,
+      policyVersion: c.var.tenant?.compiled.version ?? null,
       policySha256: c.var.tenant?.compiled.sha256 ?? null,
       endpoint: c.var.route?.endpoint ?? null,
       status: c.res.status,
