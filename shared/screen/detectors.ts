@@ -6,14 +6,21 @@ import type { Finding } from './pii.ts'
 
 const MAX_FINDINGS = 16 // per detector per text: enough to decide and report
 
-/** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …). */
+const TOKENS_BY_FIRST = new Map<string, string[]>()
+for (const t of TEMPLATE_TOKENS) TOKENS_BY_FIRST.set(t[0]!, [...(TOKENS_BY_FIRST.get(t[0]!) ?? []), t])
+
+/** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …): visits only the positions of their
+ * first chars ('<', '[', '#'), each found by native indexOf. */
 export function findTemplateTokens(text: string): Finding[] {
   const out: Finding[] = []
-  if (text.indexOf('<') < 0 && text.indexOf('[') < 0 && text.indexOf('#') < 0) return out
-  for (const token of TEMPLATE_TOKENS) {
-    const at = text.indexOf(token)
-    if (at >= 0 && out.length < MAX_FINDINGS)
-      out.push({ start: at, end: at + token.length, type: 'template_token', score: 1 })
+  for (const [first, tokens] of TOKENS_BY_FIRST) {
+    for (let at = text.indexOf(first); at >= 0 && out.length < MAX_FINDINGS; at = text.indexOf(first, at + 1)) {
+      for (const token of tokens)
+        if (text.startsWith(token, at)) {
+          out.push({ start: at, end: at + token.length, type: 'template_token', score: 1 })
+          break
+        }
+    }
   }
   return out
 }

@@ -26,7 +26,7 @@ export const CATEGORIES: readonly ScreenCategory[] = [
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool'
 
 const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own
-const SMUGGLING_LOGIT = 1 // hidden channels make a borderline text more suspicious
+const SMUGGLING_LOGIT = 0 // hidden channels are reported as smuggling; the text is judged on what they hide
 const MAX_SPANS = 64
 const ROT13_MIN_CONCEPTS = 2 // distinct keyword concepts seen in rot13 before the text is decoded and rescanned
 
@@ -147,7 +147,7 @@ export function scanText(compiled: CompiledScreen, text: string, role: Role = 'u
 
 /** Scans `text` (original, or a decoded payload at depth > 0) and merges its scores into `r`. */
 export function scanInto(compiled: CompiledScreen, text: string, depth: number, budget: Budget, r: TextResult): number {
-  const view = normalize(text)
+  const view = normalize(text, depth)
   r.work += text.length
   const { ruleFired, allow, rot13Concepts, first } = runAutomaton(compiled, view, text, r, depth)
   const phrase: Record<AttackCategory, number> = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0 }
@@ -160,7 +160,7 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   let logit =
     modelLogit(compiled.model, view.text, view.length) +
     Math.min(6, phrase.injection + phrase.jailbreak + phrase.extraction)
-  r.work += view.length * 3
+  r.work += view.length
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
     logit += TEMPLATE_LOGIT

@@ -42,8 +42,9 @@ export function shippedModel(): ScreenModel {
   return shipped
 }
 
-/** Number of n-gram features for a view of `len` chars. */
-export const featureCount = (len: number): number => 3 * (len + 2)
+/** ASCII tokens longer than this (base64, hex, hashes, URLs) carry no language signal: their n-grams are dropped,
+ * so an encoded payload is judged by what it decodes to, not by how its alphabet soup looks. */
+export const MAX_TOKEN = 40
 
 /** Logit of the model for view[0..len): bias + scale * sum(w[ngram]) / sqrt(#ngrams). */
 export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): number {
@@ -57,6 +58,10 @@ export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): 
   let h3 = x
   let h4 = x
   let sum = 3 * w[x >>> shift]!
+  let count = 3
+  let tokSum = 0
+  let tokLen = 0
+  let tokAscii = true
   for (let i = 0; i <= len; i++) {
     const c = i === len ? EDGE : view[i]!
     const n5 = Math.imul(h4 ^ c, HASH_MUL)
@@ -66,22 +71,41 @@ export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): 
     h1 = Math.imul(c, HASH_MUL)
     h3 = n3
     h4 = n4
-    sum += w[n3 >>> shift]! + w[n4 >>> shift]! + w[n5 >>> shift]!
+    const g = w[n3 >>> shift]! + w[n4 >>> shift]! + w[n5 >>> shift]!
+    if (c === EDGE) {
+      if (tokLen > MAX_TOKEN && tokAscii) {
+        sum -= tokSum
+        count -= 3 * tokLen
+      }
+      tokSum = 0
+      tokLen = 0
+      tokAscii = true
+    } else {
+      tokSum += g
+      tokLen++
+      if (c > 127) tokAscii = false
+    }
+    sum += g
+    count += 3
   }
-  return model.bias + (model.scale * sum) / Math.sqrt(featureCount(len))
+  return model.bias + (model.scale * sum) / Math.sqrt(count)
 }
 
-/** The same hashing as modelLogit, emitting bucket indices (for training). */
+/** The same hashing as modelLogit, emitting the bucket indices it sums (for training). */
 export function featureIndices(view: Uint16Array, len: number, bits: number): Int32Array {
   const shift = 32 - bits
-  const out = new Int32Array(featureCount(len))
-  let k = 0
-  let h1 = 0
-  let h2 = 0
-  let h3 = 0
-  let h4 = 0
-  for (let i = -1; i <= len; i++) {
-    const c = i < 0 || i === len ? EDGE : view[i]!
+  const out = new Int32Array(3 * (len + 2))
+  let k = 3
+  const x = Math.imul(EDGE, HASH_MUL)
+  out[0] = out[1] = out[2] = x >>> shift
+  let h1 = x
+  let h2 = x
+  let h3 = x
+  let h4 = x
+  let tokStart = k
+  let tokAscii = true
+  for (let i = 0; i <= len; i++) {
+    const c = i === len ? EDGE : view[i]!
     const n5 = Math.imul(h4 ^ c, HASH_MUL)
     const n4 = Math.imul(h3 ^ c, HASH_MUL)
     const n3 = Math.imul(h2 ^ c, HASH_MUL)
@@ -89,9 +113,14 @@ export function featureIndices(view: Uint16Array, len: number, bits: number): In
     h1 = Math.imul(c, HASH_MUL)
     h3 = n3
     h4 = n4
+    if (c === EDGE) {
+      if ((k - tokStart) / 3 > MAX_TOKEN && tokAscii) k = tokStart
+      tokAscii = true
+    } else if (c > 127) tokAscii = false
     out[k++] = n3 >>> shift
     out[k++] = n4 >>> shift
     out[k++] = n5 >>> shift
+    if (c === EDGE) tokStart = k
   }
-  return out
+  return out.subarray(0, k)
 }

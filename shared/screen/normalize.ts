@@ -84,6 +84,14 @@ function emptySignals(): Signals {
   }
 }
 
+// Reusable view buffers, one per decode depth (a child scan must not overwrite its parent's view). A pooled view is
+// valid until the next normalize() with the same slot; texts over POOL_MAX_CHARS get their own buffers.
+const POOL_MAX_CHARS = 1 << 17
+const POOL: { out: Uint16Array; origin: Int32Array }[] = Array.from({ length: 6 }, () => ({
+  out: new Uint16Array(0),
+  origin: new Int32Array(0),
+}))
+
 /** Records base64-alphabet run [start, end) as a decoding candidate if it is long and has digits or mixed case. */
 function endRun(text: string, start: number, end: number, runs: number[]): void {
   if (end - start < MIN_RUN || runs.length >= MAX_RUNS * 2) return
@@ -93,12 +101,16 @@ function endRun(text: string, start: number, end: number, runs: number[]): void 
 }
 
 /** Builds the normalised view of `text`. Work is O(text.length); the view is at most ~2x longer than the text.
+ * `slot` >= 0 reuses that pool slot's buffers (the engine passes its decode depth).
  * One loop, no closures (captured variables would live in a heap context instead of registers). */
-export function normalize(text: string): NormView {
+export function normalize(text: string, slot = -1): NormView {
   const n = text.length
   let cap = 2 * n + 16
-  let out = new Uint16Array(cap)
-  let origin = new Int32Array(cap)
+  const pooled = slot >= 0 && slot < POOL.length && cap <= POOL_MAX_CHARS
+  if (pooled && POOL[slot]!.out.length < cap) POOL[slot] = { out: new Uint16Array(cap), origin: new Int32Array(cap) }
+  let out = pooled ? POOL[slot]!.out : new Uint16Array(cap)
+  let origin = pooled ? POOL[slot]!.origin : new Int32Array(cap)
+  if (pooled) cap = out.length
   let len = 0
   const sig = emptySignals()
   let tagText = ''
@@ -126,6 +138,25 @@ export function normalize(text: string): NormView {
       vsRun = 0
       afterSymbol = false
       continue
+    }
+    if (seps === 0 && ((c >= 65 && c <= 90) || (c >= 0x80 && c < 0xd800))) {
+      // Upper-case ASCII, and letters of other scripts that fold to one char, inside a word.
+      const f = c < 128 ? WORD | (c + 32) : foldUnit(c)
+      if ((f & (WORD | MULTI | CONFUSABLE)) === WORD) {
+        if (c < 128) {
+          if (runStart < 0) runStart = i
+          wordAscii = true
+        } else if (runStart >= 0) {
+          endRun(text, runStart, i, sig.runs)
+          runStart = -1
+        }
+        out[len] = f & 0xffff
+        origin[len++] = i
+        tokenLen++
+        vsRun = 0
+        afterSymbol = false
+        continue
+      }
     }
     if (c === 32) {
       if (runStart >= 0) {

@@ -46,7 +46,7 @@ export const CONCEPTS = {
   ],
   PERSONA: [
     'you are now', 'act as', 'pretend to be', 'pretend you are', 'roleplay', 'role play', 'role-play', 'simulate',
-    'immerse yourself', 'from now on', 'stay in character', 'break character', 'in character', 'a fictional', 'hypothetical',
+    'immerse yourself', 'from now on', 'respond as', 'answer as', 'reply as', 'you are going to', 'you will be', 'stay in character', 'break character', 'in character', 'a fictional', 'hypothetical',
     'ahora eres', 'tu es maintenant', 'du bist jetzt', 'ora sei', 'agora voce', 'теперь ты', '现在你是', '从现在开始',
     'これからあなたは', 'अब तुम', 'ตอนนี้คุณคือ',
   ],
@@ -55,14 +55,15 @@ export const CONCEPTS = {
     'uncensored', 'no ethical', 'no moral', 'amoral', 'unethical', 'immoral', 'not bound by', 'free from', 'broken free',
     'break free', 'does not follow', "doesn't follow", 'never refuse', 'not refuse', 'cannot refuse', "can't refuse",
     'always answer', 'without any warning', 'no warnings', 'any request', 'anything now', 'no rules', 'no guidelines',
-    'no boundaries', 'no censorship', 'does not care', "doesn't care",
+    'no boundaries', 'no censorship', 'does not care', "doesn't care", 'ethics', 'morals', 'will always',
+    'must always', 'no matter how', 'even if it', 'never say', 'never refuse', 'not allowed to say',
     'sin restricciones', 'sans restriction', 'ohne einschränkung', 'senza restrizioni', 'sem restrições', 'без ограничений',
     '没有限制', '不受限制', '制限なし', 'बिना किसी प्रतिबंध', 'ไม่มีข้อจำกัด',
   ],
   JAILBREAK_NAME: [
     'jailbreak', 'jailbroken', 'developer mode', 'dan mode', 'do anything now', 'dude', 'stan', 'aim', 'evil confidant',
     'anti-dan', 'god mode', 'sudo mode', 'admin mode', 'debug mode', 'maintenance mode', 'unlocked', 'opposite mode',
-    'content policy', 'openai polic', 'ethical guidelines', 'safety guidelines',
+    'content policy', 'openai polic', 'ethical guidelines', 'safety guidelines', 'insert prompt', 'prompt here',
   ],
   NEW_TASK: [
     'new instruction', 'new task', 'your new', 'actual task', 'real task', 'from now on', 'now you will',
@@ -74,6 +75,7 @@ export const CONCEPTS = {
     "user's phone", "user's password", 'contraseña', 'mot de passe', 'passwort', 'пароль', '密码', 'パスワード', 'पासवर्ड',
     'รหัสผ่าน', 'chiave segreta', 'clave secreta', 'clé secrète',
   ],
+  AI_SELF: ['chatgpt', 'an ai', 'language model', 'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini'],
   SEND: ['send', 'post', 'upload', 'forward', 'transmit', 'append', 'embed', 'encode', 'exfiltrat', 'include'],
   CHANNEL: ['url', 'link', 'webhook', 'endpoint', 'http', 'query string', 'query parameter', 'image', 'markdown', 'email to'],
 } as const satisfies Record<string, readonly string[]>
@@ -100,6 +102,8 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'persona', category: 'jailbreak', concepts: ['PERSONA'], gap: 0, weight: 0.3 },
   { id: 'unbound', category: 'jailbreak', concepts: ['UNBOUND'], gap: 0, weight: 0.4 },
   { id: 'persona_unbound', category: 'jailbreak', concepts: ['PERSONA', 'UNBOUND'], gap: 40, weight: 1.5 },
+  { id: 'persona_ai', category: 'jailbreak', concepts: ['PERSONA', 'AI_SELF'], gap: 40, weight: 0.6 },
+  { id: 'unbound_ai', category: 'jailbreak', concepts: ['UNBOUND', 'AI_SELF'], gap: 40, weight: 0.6 },
   { id: 'jailbreak_name', category: 'jailbreak', concepts: ['JAILBREAK_NAME'], gap: 0, weight: 0.7 },
   { id: 'ignore_rules_persona', category: 'jailbreak', concepts: ['PERSONA', 'IGNORE'], gap: 40, weight: 0.8 },
   { id: 'send_channel', category: 'exfiltration', concepts: ['SEND', 'CHANNEL'], gap: 5, weight: 0.8 },
