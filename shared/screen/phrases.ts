@@ -15,6 +15,7 @@ export const CONCEPTS = {
     'ignoriere', 'ignorieren', 'vergiss', 'vergessen sie', 'missachte', 'dimentica', 'ignorate', 'esqueça', 'esqueca',
     'desconsidere', 'αγνοησ', 'αγνοηστε', 'игнорир', 'проигнорир', 'забудь', 'не обращай', '忽略', '忽视', '无视', '忘记', '不要理会', '无需理会',
     '無視', '忘れ', 'अनदेखा', 'नज़रअंदाज़', 'नजरअंदाज', 'भूल जा', 'उपेक्षा', 'เพิกเฉย', 'ละเว้น', 'ลืม', 'ไม่ต้องสนใจ',
+    'ध्यान न दें', 'अवहेलना', 'ไม่สนใจ', 'มองข้าม', '무시', 'تجاهل', 'abaikan', 'yoksay', 'bo qua', 'negeer', 'zignoruj',
   ],
   RULES: [
     'instruct', 'direction', 'directive', 'rule', 'guideline', 'prompt', 'command', 'programming', 'constraint',
@@ -25,6 +26,7 @@ export const CONCEPTS = {
     'regle', 'anweisung', 'regeln', 'richtlinie', 'vorgabe', 'befehl', 'istruzion', 'regole', 'indicazion', 'instruc',
     'regras', 'diretriz', 'инструкц', 'указани', 'правил', '指令', '指示', '说明', '规则', '提示', '命令', 'ルール',
     'निर्देश', 'नियम', 'คำสั่ง', 'กฎ',
+    'आदेश', 'हिदायत', 'คำแนะนำ', '지시', '명령', 'تعليمات', 'التعليمات', 'instruksi', 'talimat', 'huong dan', 'instructies', 'instrukcje',
   ],
   REVEAL: [
     'reveal', 'print', 'output', 'repeat', 'display', 'tell me', 'share', 'leak', 'dump', 'recite', 'spell out',
@@ -33,6 +35,7 @@ export const CONCEPTS = {
     'gib', 'wiederhole', 'rivela', 'mostra', 'ripeti', 'mostre', 'repita', 'покажи', 'выведи', 'раскрой', 'повтори',
     'напиши', '显示', '输出', '重复', '透露', '告诉我', '表示', '出力', '教えて', 'बताओ', 'बताएं', 'दिखाओ', 'दिखाएं',
     'แสดง', 'บอก',
+    'बताइए', 'प्रकट', 'साझा', 'เปิดเผย', '보여', '알려', 'اكشف', 'أظهر', 'tampilkan', 'goster', 'hien thi',
   ],
   SECRET_OBJECT: [
     'system prompt', 'your prompt', 'initial prompt', 'original prompt', 'hidden prompt', 'secret prompt',
@@ -43,12 +46,14 @@ export const CONCEPTS = {
     'developer message', 'system message', 'prompt del sistema', 'instrucciones del sistema', 'prompt systeme',
     'systemprompt', 'system-prompt', 'prompt di sistema', 'prompt do sistema', 'системн', '系统提示', '系統提示',
     'システムプロンプト', 'सिस्टम प्रॉम्प्ट', 'พรอมต์ระบบ',
+    'सिस्टम संकेत', 'प्रारंभिक निर्देश', 'ข้อความระบบ', 'คำสั่งระบบ', '시스템 프롬프트', 'موجه النظام', 'prompt sistem',
   ],
   PERSONA: [
     'you are now', 'act as', 'pretend to be', 'pretend you are', 'roleplay', 'role play', 'role-play', 'simulate',
     'immerse yourself', 'from now on', 'respond as', 'answer as', 'reply as', 'you are going to', 'you will be', 'stay in character', 'break character', 'in character', 'a fictional', 'hypothetical',
     'ahora eres', 'tu es maintenant', 'du bist jetzt', 'ora sei', 'agora voce', 'теперь ты', '现在你是', '从现在开始',
     'これからあなたは', 'अब तुम', 'ตอนนี้คุณคือ',
+    'अब आप', 'का किरदार', 'की भूमिका', 'สวมบทบาท', 'แกล้งทำเป็น', '이제부터 너는', 'أنت الآن', 'sekarang kamu',
   ],
   UNBOUND: [
     'no restrictions', 'without restrictions', 'no limitations', 'without limitations', 'no filter', 'unfiltered',
@@ -59,6 +64,7 @@ export const CONCEPTS = {
     'must always', 'no matter how', 'even if it', 'never say', 'never refuse', 'not allowed to say',
     'sin restricciones', 'sans restriction', 'ohne einschränkung', 'senza restrizioni', 'sem restrições', 'без ограничений',
     '没有限制', '不受限制', '制限なし', 'बिना किसी प्रतिबंध', 'ไม่มีข้อจำกัด',
+    'कोई प्रतिबंध नहीं', 'कोई नियम नहीं', 'ไม่มีกฎ', '제한 없이', 'بدون قيود', 'tanpa batasan',
   ],
   JAILBREAK_NAME: [
     'jailbreak', 'jailbroken', 'developer mode', 'dan mode', 'do anything now', 'dude', 'stan', 'aim', 'evil confidant',
@@ -74,6 +80,7 @@ export const CONCEPTS = {
     'password', 'secret key', 'the secret', 'api key', 'credential', 'confidential', "user's email", "user's address",
     "user's phone", "user's password", 'contraseña', 'mot de passe', 'passwort', 'пароль', '密码', 'パスワード', 'पासवर्ड',
     'รหัสผ่าน', 'chiave segreta', 'clave secreta', 'clé secrète',
+    'गुप्त कुंजी', '비밀번호', 'كلمة المرور', 'kata sandi',
   ],
   AI_SELF: ['chatgpt', 'an ai', 'language model', 'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini'],
   SEND: ['send', 'post', 'upload', 'forward', 'transmit', 'append', 'embed', 'encode', 'exfiltrat', 'include'],
