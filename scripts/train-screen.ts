@@ -77,7 +77,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   l2: 3e-3,
   seed: 7,
   balance: 1,
-  shrink: 0.5,
+  shrink: 0.25,
 }
 
 /** Class-balanced logistic regression, AdaGrad SGD over shuffled examples, then int8 quantisation. */
