@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     // A scaffolded tenant's issuer is `${<ID>_IDP_ISSUER:-…}`: point it at the dev IdP.
     extra: { ...localIssuerVars(tenant.id, idpUrl), ...services.gatewayBindings },
   })
-  const envFile = join(DEV_DIR, 'gateway.env')
+  const envFile = join(DEV_DIR, `gateway-${port}.env`) // per port: two local stacks must not share it
   // Single quotes: dotenv keeps the JSON key sets literally (double quotes would mangle their escapes).
   const envText = Object.entries(vars).map(([k, v]) => `${k}='${v.replace(/'/g, '')}'`)
   await writeFile(envFile, `${envText.join('\n')}\n`, { mode: 0o600 })

@@ -1,0 +1,77 @@
+// `npm start` as a user runs it: the real script (wrangler dev for the gateway, dev model tier, dev IdP),
+// the banner's token used as printed, then Ctrl-C. Also `npm start -- --tenant acme` (a scaffolded tenant env).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/dev/stack.ts'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+let child: ChildProcess | null = null
+
+/** Ctrl-C as a terminal sends it: SIGINT to the whole process group (npm, tsx, wrangler, workerd). */
+async function interrupt(): Promise<number | null> {
+  if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return null
+  const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)))
+  process.kill(-child.pid, 'SIGINT')
+  return exited
+}
+
+afterEach(async () => {
+  await interrupt()
+})
+
+async function start(args: string[]): Promise<{ banner: string; port: number }> {
+  const [port, modelPort, idpPort] = [await freePort(), await freePort(), await freePort()]
+  child = spawn('npm', ['start', '--', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DEV_MODEL_PORT: String(modelPort), DEV_IDP_PORT: String(idpPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the test can press Ctrl-C on all of it
+  })
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr?.on('data', () => {})
+  const deadline = Date.now() + 110_000
+  while (!out.includes('Ctrl-C stops everything')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out.slice(-2000)}`)
+    if (Date.now() > deadline) throw new Error(`npm start did not print its banner:\n${out.slice(-2000)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return { banner: out, port }
+}
+
+const tokenFrom = (banner: string) => /Authorization: Bearer ([A-Za-z0-9._-]+)/.exec(banner)?.[1] as string
+
+describe('npm start', () => {
+  it('brings up the whole stack and the banner token works', { timeout: 150_000 }, async () => {
+    const { banner, port } = await start([])
+    expect(banner).toContain(`http://127.0.0.1:${port}/v1/chat/completions`)
+    expect(banner).toContain("import OpenAI from 'openai'")
+    const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokenFrom(banner)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'dev-model', messages: [{ role: 'user', content: 'Hello' }] }),
+    })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { received: { edge: { verified: boolean } } }
+    expect(body.received.edge.verified).toBe(true)
+    await interrupt()
+    await new Promise((r) => setTimeout(r, 1000))
+    await expect(fetch(`http://127.0.0.1:${port}/v1/models`)).rejects.toThrow()
+  })
+
+  it('runs a scaffolded tenant env with --tenant', { timeout: 150_000 }, async () => {
+    const { banner, port } = await start(['--tenant', 'acme'])
+    expect(banner).toContain('tenant "acme"')
+    const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokenFrom(banner)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'dev-model', messages: [{ role: 'user', content: 'Hello' }] }),
+    })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { received: { edge: { claims: { tenant: string } } } }
+    expect(body.received.edge.claims.tenant).toBe('acme')
+  })
+})
