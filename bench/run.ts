@@ -2,11 +2,15 @@
 // are reported (and compared with their targets in the README), never asserted — a benchmark is not a test.
 import { parseArgs } from 'node:util'
 import { benchGateway } from './gateway.ts'
+import { benchLimit } from './limit.ts'
+import { benchScreen } from './screen.ts'
 import { benchTxnToken } from './txn-token.ts'
 
 const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   gateway: benchGateway,
   'txn-token': benchTxnToken,
+  limit: benchLimit,
+  screen: () => benchScreen(),
 }
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' } } })
