@@ -70,3 +70,46 @@ describe('linear time (work counted, not timed)', () => {
     },
   )
 })
+
+describe('robustness (property)', () => {
+  it('never throws on arbitrary text and keeps spans inside the original', async () => {
+    const fc = (await import('fast-check')).default
+    const pieces = fc.constantFrom(
+      'ignore',
+      ' ',
+      '\u200b',
+      '\u{e0041}',
+      '\ufe0f',
+      '😀',
+      'Ａ',
+      '%4',
+      '\\u00',
+      '&#',
+      '](http://x?',
+      'sk-',
+      '4111 ',
+      '@a.b',
+      '\ud800',
+      '<!--',
+      'AKIA',
+      'eyJ',
+      '==',
+    )
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.array(pieces, { maxLength: 60 }).map((a) => a.join('')),
+    )
+    fc.assert(
+      fc.property(text, (t) => {
+        const r = scanText(screen, t)
+        for (const s of r.spans) {
+          expect(s.start).toBeGreaterThanOrEqual(0)
+          expect(s.end).toBeLessThanOrEqual(t.length)
+          expect(s.start).toBeLessThanOrEqual(s.end)
+        }
+        for (const v of Object.values(r.scores)) expect(v >= 0 && v <= 1).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
