@@ -33,7 +33,7 @@ export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
   app.route('/', txnWellKnown()) //                  public: the edge's JWKS + discovery for verifiers
   app.use(ingress({ tenants: opts.tenants })) //     tenant, route, network, content type, body, shape
   app.use(ipShield()) //                             cheap per-IP flood shield before any JWT work
-  app.use(authenticate(opts.authenticate)) //        caller JWT → c.var.caller
+  app.use(authenticate(opts.authenticate)) //        caller JWT → c.get('caller')
   app.use(authorize()) //                            scopes → endpoint, model, max_tokens
   app.use(limit(opts.limit)) //                      request rates + token budget reserved, reconciled after
   app.use(screen(opts.screen)) //                    injection/jailbreak, PII, secrets → block, redact, flag

@@ -13,6 +13,8 @@ export function errorResponse(code: ErrorCode, param: string | null = null, head
 
 export function renderError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof GatewayError) return errorResponse(err.code, err.param, { ...err.headers })
-  console.log(JSON.stringify({ level: 'error', msg: 'unhandled', requestId: c.var.requestId ?? null, error: err.name }))
+  console.log(
+    JSON.stringify({ level: 'error', msg: 'unhandled', requestId: c.get('requestId') ?? null, error: err.name }),
+  )
   return errorResponse('internal.error')
 }

@@ -390,3 +390,36 @@ describe('JWKS cache', () => {
     expect((await keys.resolve('k2', 'ES256')).ok).toBe(true)
   })
 })
+
+describe('verified-token cache', () => {
+  it('re-checks time claims on every use and never caches a failure', async () => {
+    let t = NOW.getTime()
+    let fetches = 0
+    const keys = createRemoteKeySet('https://idp.test/jwks.json', {
+      fetch: (async () => {
+        fetches++
+        return new Response(JSON.stringify({ keys: [publicJwk] }))
+      }) as typeof fetch,
+      now: () => t,
+    })
+    const app = stageApp(
+      { tenant: activeTenant() },
+      [authenticate({ keySetFor: () => keys, now: () => new Date(t) })],
+      (c) => c.text(c.get('caller').sub),
+    )
+    const token = await sign({ ...baseClaims(), exp: nowS + 120 })
+    const call = async () => (await app.request('/', { headers: { authorization: `Bearer ${token}` } })).status
+    expect(await call()).toBe(200)
+    expect(await call()).toBe(200)
+    t += 200_000 // past exp (+120 s) and the 5 s tolerance
+    const res = await app.request('/', { headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(401)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('auth.token_expired')
+    expect(fetches).toBe(1)
+
+    const forged = `${token.slice(0, -4)}AAAA`
+    for (let i = 0; i < 2; i++) {
+      expect((await app.request('/', { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401)
+    }
+  })
+})

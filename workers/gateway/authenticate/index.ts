@@ -5,7 +5,7 @@ import { type ErrorCode, GatewayError } from '../../../shared/errors.ts'
 import { resolveVarRef } from '../../../shared/policy/resolve.ts'
 import type { ActiveTenant, AppEnv, Env } from '../env.ts'
 import { createLocalKeySet, createRemoteKeySet, type KeySet } from './jwks.ts'
-import { type CallerFailure, type TrustedIssuer, verifyCallerToken } from './verify-caller.ts'
+import { type CallerFailure, type TrustedIssuer, type VerifiedCaller, verifyCallerToken } from './verify-caller.ts'
 
 export interface AuthenticateOptions {
   /** Key set for a JWKS URL; defaults to a module-scope cache of remote sets. */
@@ -37,6 +37,19 @@ const FAILURE_CODES: Record<CallerFailure, ErrorCode> = {
 }
 
 const BEARER = /^Bearer ([^\s]+)$/
+// A caller sends the same token for its whole lifetime; re-running ECDSA on identical bytes is the stage's main
+// cost (~0.2 ms). Successful verifications are remembered per isolate by the exact token string and issuer
+// set, and the time claims are re-checked on every use; anything else goes through full verification.
+const VERIFIED_CACHE_ENTRIES = 1024 // bounded: at most this many distinct live tokens per isolate
+
+/** Still valid at `nowS` by the same rules jwtVerify applied (exp, nbf, max age from iat, with tolerance). */
+function stillValid(v: VerifiedCaller, nowS: number, tolerance: number): boolean {
+  const t = v.times
+  if (nowS - tolerance >= t.exp) return false
+  if (t.nbf !== null && t.nbf > nowS + tolerance) return false
+  if (t.iat !== null && (nowS - t.iat - tolerance > t.maxAge || t.iat > nowS + tolerance)) return false
+  return true
+}
 
 export const authenticate = (opts: AuthenticateOptions = {}): MiddlewareHandler<AppEnv> => {
   const keySetFor = opts.keySetFor ?? remoteKeySet
@@ -61,8 +74,10 @@ export const authenticate = (opts: AuthenticateOptions = {}): MiddlewareHandler<
     return list
   }
 
+  const verified = new Map<string, { issuers: TrustedIssuer[]; caller: VerifiedCaller }>()
+
   return async function authenticate(c, next) {
-    const tenant = c.var.tenant
+    const tenant = c.get('tenant')
     let token: string | null = null
     let method: 'bearer' | 'cf-access' = 'bearer'
     const authorization = c.req.header('authorization')
@@ -76,10 +91,19 @@ export const authenticate = (opts: AuthenticateOptions = {}): MiddlewareHandler<
     }
     if (token === null) throw new GatewayError('auth.missing_token', null, { 'www-authenticate': 'Bearer' })
 
-    const result = await verifyCallerToken(token, issuersOf(tenant, c.env), {
-      clockToleranceSeconds: tenant.policy.auth.clockToleranceSeconds,
-      now: opts.now?.(),
-    })
+    const issuers = issuersOf(tenant, c.env)
+    const tolerance = tenant.policy.auth.clockToleranceSeconds
+    const now = opts.now?.()
+    const cached = verified.get(token)
+    const fresh =
+      cached?.issuers === issuers && stillValid(cached.caller, (now?.getTime() ?? Date.now()) / 1000, tolerance)
+    const result = fresh
+      ? cached.caller
+      : await verifyCallerToken(token, issuers, { clockToleranceSeconds: tolerance, now })
+    if (result.ok && !fresh) {
+      if (verified.size >= VERIFIED_CACHE_ENTRIES) verified.delete(verified.keys().next().value as string)
+      verified.set(token, { issuers, caller: result })
+    }
     if (!result.ok) {
       const code = FAILURE_CODES[result.reason]
       const challenge: Record<string, string> = code.startsWith('auth.jwks')

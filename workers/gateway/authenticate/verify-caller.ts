@@ -31,9 +31,22 @@ export type CallerFailure =
   | 'jwks_unavailable'
   | 'jwks_invalid'
 
-export type CallerResult =
-  | { ok: true; sub: string; issuer: string; scopes: string[]; jti: string | null }
-  | { ok: false; reason: CallerFailure }
+export interface VerifiedCaller {
+  readonly ok: true
+  readonly sub: string
+  readonly issuer: string
+  readonly scopes: string[]
+  readonly jti: string | null
+  /** Time claims (seconds) kept so a cached verification can be re-checked against the clock. */
+  readonly times: {
+    readonly exp: number
+    readonly iat: number | null
+    readonly nbf: number | null
+    readonly maxAge: number
+  }
+}
+
+export type CallerResult = VerifiedCaller | { ok: false; reason: CallerFailure }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
@@ -104,7 +117,13 @@ export async function verifyCallerToken(
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) return { ok: false, reason: 'invalid_claims' }
     if (typeof claims.exp !== 'number') return { ok: false, reason: 'invalid_claims' }
     const jti = typeof claims.jti === 'string' ? claims.jti : null
-    return { ok: true, sub, issuer: trusted.issuer, scopes: scopesOf(claims, p.scopeClaim), jti }
+    const times = {
+      exp: claims.exp,
+      iat: typeof claims.iat === 'number' ? claims.iat : null,
+      nbf: typeof claims.nbf === 'number' ? claims.nbf : null,
+      maxAge: p.maxTokenAgeSeconds,
+    }
+    return { ok: true, sub, issuer: trusted.issuer, scopes: scopesOf(claims, p.scopeClaim), jti, times }
   } catch (err) {
     return { ok: false, reason: mapJoseError(err) }
   }

@@ -9,32 +9,32 @@ import { effectiveMaxTokens, evaluateScopes } from './grant.ts'
 
 export const authorize = (): MiddlewareHandler<AppEnv> =>
   async function authorize(c, next) {
-    const { policy } = c.var.tenant
-    const { endpoint } = c.var.route
-    const request = c.var.request
+    const { policy } = c.get('tenant')
+    const { endpoint } = c.get('route')
+    const request = c.get('request')
     const shadow = policy.mode === 'shadow'
     const refuse = (code: ErrorCode) => {
       if (!shadow) throw new GatewayError(code)
-      c.var.decisions.shadowed.push(code)
+      c.get('decisions').shadowed.push(code)
     }
 
-    const scoped = evaluateScopes(c.var.caller.scopes, policy.scopes, endpoint, request.model)
+    const scoped = evaluateScopes(c.get('caller').scopes, policy.scopes, endpoint, request.model)
     if (!scoped.ok)
       refuse(scoped.reason === 'endpoint_forbidden' ? 'authz.endpoint_forbidden' : 'authz.model_forbidden')
     const ceiling = scoped.ok ? scoped.ceiling : null
 
     if (endpoint !== 'chat' && endpoint !== 'completions') {
-      c.var.decisions.grant = { model: request.model, maxTokens: null, clamped: false }
+      c.get('decisions').grant = { model: request.model, maxTokens: null, clamped: false }
       return next()
     }
     const { maxTokens: mode, defaultMaxTokens } = policy.authorize
     const effective = effectiveMaxTokens(request.maxTokens, ceiling, defaultMaxTokens, mode)
     if (!effective.ok) refuse('authz.max_tokens_exceeded')
     const value = effective.ok ? effective.value : (request.maxTokens as number)
-    if (value !== request.maxTokens && c.var.body.json !== null) {
+    if (value !== request.maxTokens && c.get('body').json !== null) {
       const field = request.maxTokensField ?? 'max_tokens'
-      rewriteBody(c.var.body, { ...c.var.body.json, [field]: value })
+      rewriteBody(c.get('body'), { ...c.get('body').json, [field]: value })
     }
-    c.var.decisions.grant = { model: request.model, maxTokens: value, clamped: effective.ok && effective.clamped }
+    c.get('decisions').grant = { model: request.model, maxTokens: value, clamped: effective.ok && effective.clamped }
     await next()
   }

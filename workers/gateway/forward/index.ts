@@ -26,17 +26,17 @@ export const forward = (opts: ForwardOptions = {}): MiddlewareHandler<AppEnv> =>
     const accept = c.req.header('accept')?.toLowerCase()
     headers.set('accept', accept && ACCEPT_VALUES.has(accept) ? accept : 'application/json')
     headers.set('user-agent', 'portcullis')
-    headers.set('x-request-id', c.var.requestId)
-    headers.set('traceparent', c.var.traceparent)
+    headers.set('x-request-id', c.get('requestId'))
+    headers.set('traceparent', c.get('traceparent'))
     headers.set(FAIRNESS_HEADER, `${tenant.compiled.id}/${caller.sub}`)
     const secretName = tenant.policy.upstream.credentialSecret
     const credential = secretName === null ? undefined : c.env[secretName]
     if (typeof credential === 'string' && credential !== '') headers.set('authorization', `Bearer ${credential}`)
-    for (const [name, value] of Object.entries(c.var.upstreamHeaders)) headers.set(name, value)
+    for (const [name, value] of Object.entries(c.get('upstreamHeaders'))) headers.set(name, value)
 
     let body: Uint8Array | undefined
     if (route.method === 'POST') {
-      body = outboundBytes(c.var.body)
+      body = outboundBytes(c.get('body'))
       headers.set('content-type', 'application/json')
     }
 

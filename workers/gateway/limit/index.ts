@@ -45,19 +45,20 @@ function waitUntilOf(c: Context<AppEnv>): WaitUntil {
 
 /** Tokens to reserve: the estimated prompt plus, for generating endpoints, max_tokens per requested choice. */
 function reservationFor(c: Context<AppEnv>): { prompt: number; reserved: number } {
-  const endpoint = c.var.route.endpoint
-  const json = c.var.body?.json ?? null
+  const endpoint = c.get('route').endpoint
+  const json = c.get('body')?.json ?? null
   const prompt = estimatePromptTokens(endpoint, json)
   const generates = endpoint === 'chat' || endpoint === 'completions'
-  const maxTokens = generates ? (c.var.decisions.grant?.maxTokens ?? 0) : 0
+  const maxTokens = generates ? (c.get('decisions').grant?.maxTokens ?? 0) : 0
   return { prompt, reserved: prompt + maxTokens * choicesRequested(json) }
 }
 
 /** Streams are asked for `stream_options.include_usage`; returns true when the client did not ask for it. */
 function requestStreamUsage(c: Context<AppEnv>): boolean {
-  const body = c.var.body
+  const body = c.get('body')
   const json = body?.json
-  if (json?.stream !== true || (c.var.route.endpoint !== 'chat' && c.var.route.endpoint !== 'completions')) return false
+  if (json?.stream !== true || (c.get('route').endpoint !== 'chat' && c.get('route').endpoint !== 'completions'))
+    return false
   const options = isObject(json.stream_options) ? json.stream_options : {}
   if (options.include_usage === true) return false
   rewriteBody(body, { ...json, stream_options: { ...options, include_usage: true } })
@@ -68,18 +69,18 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
   const now = opts.now ?? Date.now
   const selectBackend = opts.backend ?? backendFromEnv
   return async function limit(c, next) {
-    const policy = c.var.tenant.policy.limits
-    const decisions = c.var.decisions
+    const policy = c.get('tenant').policy.limits
+    const decisions = c.get('decisions')
     if (!policy.enabled) {
       decisions.limit = { checked: true, backend: 'none', items: [], reservedTokens: 0 }
       return next()
     }
-    const shadow = c.var.tenant.policy.mode === 'shadow'
+    const shadow = c.get('tenant').policy.mode === 'shadow'
     const ctx = waitUntilOf(c)
     const { prompt, reserved } = reservationFor(c)
     const checks = planChecks(
       policy,
-      { tenantId: c.var.tenant.compiled.id, subject: c.var.caller.sub, ip: c.var.client.ip },
+      { tenantId: c.get('tenant').compiled.id, subject: c.get('caller').sub, ip: c.get('client').ip },
       reserved,
     )
     const backend = selectBackend(c.env, policy)

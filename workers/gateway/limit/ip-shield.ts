@@ -9,22 +9,22 @@ const SHIELD_NAME = 'ip-shield'
 
 export const ipShield = (): MiddlewareHandler<AppEnv> =>
   async function ipShield(c, next) {
-    const limits = c.var.tenant.policy.limits
+    const limits = c.get('tenant').policy.limits
     const shield = limits.ipShield
     const binding = c.env.IP_SHIELD
-    const ip = c.var.client.ip
+    const ip = c.get('client').ip
     if (!limits.enabled || !shield.enabled || binding === undefined || ip === null) return next()
-    const shadow = c.var.tenant.policy.mode === 'shadow'
+    const shadow = c.get('tenant').policy.mode === 'shadow'
     let success: boolean
     try {
-      ;({ success } = await binding.limit({ key: `${c.var.tenant.compiled.id}/${ip}` }))
+      ;({ success } = await binding.limit({ key: `${c.get('tenant').compiled.id}/${ip}` }))
     } catch {
       if (shield.failMode === 'closed' && !shadow) throw new GatewayError('limit.unavailable')
       return next()
     }
     if (success) return next()
     if (shadow) {
-      c.var.decisions.shadowed.push('limit.ip')
+      c.get('decisions').shadowed.push('limit.ip')
       return next()
     }
     // The binding does not say when its fixed window ends: a full period is the honest upper bound.

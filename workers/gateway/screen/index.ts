@@ -33,39 +33,39 @@ const NOT_SCREENED: ScreenDecision = {
 
 export const screen = (opts: ScreenStageOptions = {}): MiddlewareHandler<AppEnv> =>
   async function screen(c, next) {
-    const policy: ScreenPolicy = c.var.tenant.policy.screen
-    const json = c.var.body?.json ?? null
-    if (!policy.enabled || json === null || c.var.route.endpoint === 'models') {
-      c.var.decisions.screen = NOT_SCREENED
+    const policy: ScreenPolicy = c.get('tenant').policy.screen
+    const json = c.get('body')?.json ?? null
+    if (!policy.enabled || json === null || c.get('route').endpoint === 'models') {
+      c.get('decisions').screen = NOT_SCREENED
       return next()
     }
     let outcome: ScanOutcome
     try {
-      outcome = (opts.scan ?? scanRequest)(compileScreen(policy), c.var.route.endpoint, json)
+      outcome = (opts.scan ?? scanRequest)(compileScreen(policy), c.get('route').endpoint, json)
     } catch (err) {
       console.log(
         JSON.stringify({
           level: 'error',
           msg: 'screen failed',
-          requestId: c.var.requestId ?? null,
+          requestId: c.get('requestId') ?? null,
           error: (err as Error).name,
         }),
       )
       if (policy.failMode === 'closed') throw new GatewayError('screen.unavailable')
-      c.var.decisions.screen = { ...NOT_SCREENED, enforced: false, failedOpen: true }
+      c.get('decisions').screen = { ...NOT_SCREENED, enforced: false, failedOpen: true }
       return next()
     }
-    const shadowMode = c.var.tenant.policy.mode === 'shadow'
+    const shadowMode = c.get('tenant').policy.mode === 'shadow'
     const { decision, redacted, blockCategory } = outcome
-    for (const category of outcome.shadowed) c.var.decisions.shadowed.push(`screen.${category}`)
+    for (const category of outcome.shadowed) c.get('decisions').shadowed.push(`screen.${category}`)
     if (shadowMode) {
-      c.var.decisions.screen = { ...decision, enforced: decision.verdict === 'allow' }
-      if (blockCategory !== null) c.var.decisions.shadowed.push(`screen.${blockCategory}`)
+      c.get('decisions').screen = { ...decision, enforced: decision.verdict === 'allow' }
+      if (blockCategory !== null) c.get('decisions').shadowed.push(`screen.${blockCategory}`)
       return next()
     }
-    c.var.decisions.screen = decision
+    c.get('decisions').screen = decision
     if (decision.enforced && decision.verdict === 'block' && blockCategory !== null)
       throw new GatewayError(`screen.${blockCategory}` as ErrorCode)
-    if (decision.enforced && decision.verdict === 'redact' && redacted !== null) rewriteBody(c.var.body, redacted)
+    if (decision.enforced && decision.verdict === 'redact' && redacted !== null) rewriteBody(c.get('body'), redacted)
     return next()
   }

@@ -38,15 +38,15 @@ export const sign = (opts: SignStageOptions = {}): MiddlewareHandler<AppEnv> => 
     }
 
     // Forward sends the sealed bytes for POST and no body otherwise; the digest must cover exactly that.
-    const bytes = route.method === 'POST' ? outboundBytes(c.var.body) : EMPTY
+    const bytes = route.method === 'POST' ? outboundBytes(c.get('body')) : EMPTY
     const digest = await contentDigest(bytes)
     const claims = buildContextClaims({
       issuer,
       audience: tenant.policy.upstream.audience,
       nowSeconds: now() / 1000,
       lifetimeSeconds: policy.lifetimeSeconds,
-      requestId: c.var.requestId,
-      traceparent: c.var.traceparent ?? null,
+      requestId: c.get('requestId'),
+      traceparent: c.get('traceparent') ?? null,
       policy: { id: tenant.compiled.id, version: tenant.compiled.version, sha256: tenant.compiled.sha256 },
       mode: tenant.policy.mode,
       caller: { sub: caller.sub, scopes: caller.scopes, method: caller.method },
@@ -61,7 +61,7 @@ export const sign = (opts: SignStageOptions = {}): MiddlewareHandler<AppEnv> => 
       request: { method: route.method, path: route.path, digest },
     })
     const token = await signContextToken(claims, key)
-    c.set('upstreamHeaders', { ...c.var.upstreamHeaders, 'txn-token': token, 'content-digest': digest })
+    c.set('upstreamHeaders', { ...c.get('upstreamHeaders'), 'txn-token': token, 'content-digest': digest })
     await next()
   }
 }

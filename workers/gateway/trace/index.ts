@@ -45,19 +45,19 @@ export const trace = (opts: TraceOptions = {}): MiddlewareHandler<AppEnv> => {
     c.set('upstreamHeaders', {})
     await next()
     c.res.headers.set('x-request-id', requestId)
-    const d = c.var.decisions
+    const d = c.get('decisions')
     const entry = {
       level: c.res.status >= 500 ? 'error' : 'info',
       msg: 'request',
       requestId,
       traceId,
-      tenant: c.var.tenant?.compiled.id ?? null,
-      policyVersion: c.var.tenant?.compiled.version ?? null,
-      policySha256: c.var.tenant?.compiled.sha256 ?? null,
-      endpoint: c.var.route?.endpoint ?? null,
+      tenant: c.get('tenant')?.compiled.id ?? null,
+      policyVersion: c.get('tenant')?.compiled.version ?? null,
+      policySha256: c.get('tenant')?.compiled.sha256 ?? null,
+      endpoint: c.get('route')?.endpoint ?? null,
       status: c.res.status,
       code: c.res.headers.get('x-portcullis-code'),
-      sub: c.var.caller?.sub ?? null,
+      sub: c.get('caller')?.sub ?? null,
       grant: d.grant ?? null,
       limit: d.limit ? { checked: d.limit.checked, reservedTokens: d.limit.reservedTokens } : null,
       screen: d.screen
