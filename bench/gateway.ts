@@ -1,7 +1,7 @@
 // Gateway benchmark (issue: the guarded request path). Everything runs in workerd through Miniflare on loopback,
 // measured side by side in one run: (a) the dev model tier direct, (b) a pass-through Worker, (c) the gateway with
-// the core stages (trace, ingress, authenticate, authorize, forward), (d) the gateway with every stage (limit on
-// the Durable Object, screen, sign). Requests are interleaved round-robin so machine noise hits all alike.
+// the core stages (trace, ingress, authenticate, authorize, forward), (d) core + signing, (e) the gateway with
+// every stage (limit on the Durable Object, screen, sign). Requests are interleaved round-robin so machine noise hits all alike.
 // CPU per request is timed inside workerd; bundle size comes from `wrangler deploy --dry-run`.
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
@@ -59,6 +59,7 @@ async function benchTenants(jwks: { keys: unknown[] }) {
     core: compile(
       base('core', { limits: { enabled: false }, screen: { enabled: false }, contextToken: { enabled: false } }),
     ),
+    signed: compile(base('signed', { limits: { enabled: false }, screen: { enabled: false } })),
     full: compile(
       base('full', {
         limits: { requests: { subject: [big], tenant: [big], ip: [big] }, tokens: { subject: [big], tenant: [big] } },
@@ -99,7 +100,7 @@ export async function benchGateway(): Promise<Record<string, number>> {
       quiet: true,
     })
     started.push(pass.mf)
-    const gatewayFor = async (tenant: 'core' | 'full', list: unknown[]) => {
+    const gatewayFor = async (tenant: 'core' | 'signed' | 'full', list: unknown[]) => {
       const port = await freePort()
       const vars = await devGatewayVars({
         idpUrl: ISSUER,
@@ -117,6 +118,7 @@ export async function benchGateway(): Promise<Record<string, number>> {
       return w
     }
     const core = await gatewayFor('core', [tenants.core])
+    const signed = await gatewayFor('signed', [tenants.signed])
     const full = await gatewayFor('full', [tenants.full])
     const fullCpu = await gatewayFor('full', [tenants.fullNoLimiterIo])
 
@@ -134,12 +136,14 @@ export async function benchGateway(): Promise<Record<string, number>> {
       direct: `${model.url}/v1/chat/completions`,
       passthrough: `${pass.url}/v1/chat/completions`,
       gateway: `${core.url}/v1/chat/completions`,
+      gateway_signed: `${signed.url}/v1/chat/completions`,
       gateway_full: `${full.url}/v1/chat/completions`,
     }
     const samples: Record<keyof typeof targets, number[]> = {
       direct: [],
       passthrough: [],
       gateway: [],
+      gateway_signed: [],
       gateway_full: [],
     }
     for (const url of Object.values(targets)) for (let i = 0; i < 100; i++) await timeOne(url, init) // warm-up
@@ -168,10 +172,14 @@ export async function benchGateway(): Promise<Record<string, number>> {
       passthrough_p99_ms: round(stats.passthrough.p99),
       gateway_p50_ms: round(stats.gateway.p50),
       gateway_p99_ms: round(stats.gateway.p99),
+      gateway_signed_p50_ms: round(stats.gateway_signed.p50),
+      gateway_signed_p99_ms: round(stats.gateway_signed.p99),
       gateway_full_p50_ms: round(stats.gateway_full.p50),
       gateway_full_p99_ms: round(stats.gateway_full.p99),
       added_latency_p50_ms: round(stats.gateway.p50 - stats.passthrough.p50),
       added_latency_p99_ms: round(stats.gateway.p99 - stats.passthrough.p99),
+      added_latency_signed_p50_ms: round(stats.gateway_signed.p50 - stats.passthrough.p50),
+      added_latency_signed_p99_ms: round(stats.gateway_signed.p99 - stats.passthrough.p99),
       added_latency_full_p50_ms: round(stats.gateway_full.p50 - stats.passthrough.p50),
       added_latency_full_p99_ms: round(stats.gateway_full.p99 - stats.passthrough.p99),
       cpu_per_request_p50_ms: round(await cpu(core.url)),
