@@ -131,9 +131,17 @@ export function normalize(text: string, slot = -1): NormView {
     // Fast paths: a lower-case ASCII letter inside a word, and a plain space (most of any text).
     if (c >= 97 && c <= 122 && seps === 0) {
       if (runStart < 0) runStart = i
-      out[len] = c
-      origin[len++] = i
-      tokenLen++
+      // Tight inner loop over the whole run of lower-case letters: no per-char state updates but the two stores.
+      // The view is at most 2n+16 long and each char emits one unit here, so the buffers cannot overflow.
+      const from = i
+      let d = c
+      do {
+        out[len] = d
+        origin[len++] = i
+        d = text.charCodeAt(++i)
+      } while (d >= 97 && d <= 122)
+      i--
+      tokenLen += i - from + 1
       wordAscii = true
       vsRun = 0
       afterSymbol = false
