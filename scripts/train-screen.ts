@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { compileScreen, scanText } from '../shared/screen/engine.ts'
-import { featureIndices, type ModelFile, type ScreenModel } from '../shared/screen/model.ts'
+import { featureIndices, lengthNorm, type ModelFile, type ScreenModel } from '../shared/screen/model.ts'
 import { normalize } from '../shared/screen/normalize.ts'
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
 
@@ -54,7 +54,7 @@ export function featurize(rows: readonly CorpusRow[], bits: number): Example[] {
     const v = normalize(row.text)
     const idx = featureIndices(v.text, v.length, bits)
     const offset = Math.max(-8, Math.min(8, scanText(screen, row.text).attackLogit))
-    return { row, y: row.label === 'attack' ? 1 : 0, idx, value: 1 / Math.sqrt(idx.length), offset }
+    return { row, y: row.label === 'attack' ? 1 : 0, idx, value: lengthNorm(idx.length), offset }
   })
 }
 

@@ -46,7 +46,19 @@ export function shippedModel(): ScreenModel {
  * so an encoded payload is judged by what it decodes to, not by how its alphabet soup looks. */
 export const MAX_TOKEN = 40
 
-/** Logit of the model for view[0..len): bias + scale * sum(w[ngram]) / sqrt(#ngrams). */
+/** N-grams of a text up to which evidence adds up as sum/sqrt(n); longer texts are averaged over windows of this
+ * size instead (sum * sqrt(N0) / n), so a long benign document cannot saturate the model by sheer length
+ * (`'word '.repeat(2000)` used to score 1). 1536 n-grams ≈ 512 characters. */
+export const WINDOW_NGRAMS = 1536
+/** Cap on the model's contribution in logits either way: the phrase rules, not n-gram soup, decide the extremes. */
+export const MAX_MODEL_LOGIT = 4
+
+/** Per-n-gram multiplier for a text with `count` n-grams (shared by scoring and training). */
+export function lengthNorm(count: number): number {
+  return count <= WINDOW_NGRAMS ? 1 / Math.sqrt(count) : Math.sqrt(WINDOW_NGRAMS) / count
+}
+
+/** Logit of the model for view[0..len): bias + scale * sum(w[ngram]) * lengthNorm(#ngrams), capped. */
 export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): number {
   const shift = 32 - model.bits
   const w = model.weights
@@ -88,7 +100,8 @@ export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): 
     sum += g
     count += 3
   }
-  return model.bias + (model.scale * sum) / Math.sqrt(count)
+  const learned = model.scale * sum * lengthNorm(count)
+  return model.bias + Math.max(-MAX_MODEL_LOGIT, Math.min(MAX_MODEL_LOGIT, learned))
 }
 
 /** The same hashing as modelLogit, emitting the bucket indices it sums (for training). */
