@@ -96,8 +96,13 @@ const POOL: { out: Uint16Array; origin: Int32Array }[] = Array.from({ length: 6 
 function endRun(text: string, start: number, end: number, runs: number[]): void {
   if (end - start < MIN_RUN || runs.length >= MAX_RUNS * 2) return
   let mask = 0
-  for (let k = start; k < end; k++) mask |= ENC[text.charCodeAt(k)]!
-  if (mask & DIGIT || (mask & (UPPER | LOWER)) === (UPPER | LOWER)) runs.push(start, end)
+  for (let k = start; k < end; k++) {
+    mask |= ENC[text.charCodeAt(k)]!
+    if (mask & DIGIT || (mask & (UPPER | LOWER)) === (UPPER | LOWER)) {
+      runs.push(start, end)
+      return
+    }
+  }
 }
 
 /** Builds the normalised view of `text`. Work is O(text.length); the view is at most ~2x longer than the text.
@@ -129,16 +134,17 @@ export function normalize(text: string, slot = -1): NormView {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
     // Fast paths: a lower-case ASCII letter inside a word, and a plain space (most of any text).
-    if (c >= 97 && c <= 122 && seps === 0) {
+    // (c | 32) maps A-Z onto a-z and nothing else onto a-z; NaN past the end becomes 32 and stops the loop.
+    if ((c | 32) >= 97 && (c | 32) <= 122 && seps === 0) {
       if (runStart < 0) runStart = i
-      // Tight inner loop over the whole run of lower-case letters: no per-char state updates but the two stores.
-      // The view is at most 2n+16 long and each char emits one unit here, so the buffers cannot overflow.
+      // Tight inner loop over the whole run of ASCII letters, folded to lower case: no per-char state but the two
+      // stores. The view is at most 2n+16 long and each char emits one unit here, so the buffers cannot overflow.
       const from = i
-      let d = c
+      let d = c | 32
       do {
         out[len] = d
         origin[len++] = i
-        d = text.charCodeAt(++i)
+        d = text.charCodeAt(++i) | 32
       } while (d >= 97 && d <= 122)
       i--
       tokenLen += i - from + 1
@@ -147,14 +153,11 @@ export function normalize(text: string, slot = -1): NormView {
       afterSymbol = false
       continue
     }
-    if (seps === 0 && ((c >= 65 && c <= 90) || (c >= 0x80 && c < 0xd800))) {
-      // Upper-case ASCII, and letters of other scripts that fold to one char, inside a word.
-      const f = c < 128 ? WORD | (c + 32) : foldUnit(c)
+    if (seps === 0 && c >= 0x80 && c < 0xd800) {
+      // Letters of other scripts that fold to one char, inside a word.
+      const f = foldUnit(c)
       if ((f & (WORD | MULTI | CONFUSABLE)) === WORD) {
-        if (c < 128) {
-          if (runStart < 0) runStart = i
-          wordAscii = true
-        } else if (runStart >= 0) {
+        if (runStart >= 0) {
           endRun(text, runStart, i, sig.runs)
           runStart = -1
         }

@@ -13,6 +13,7 @@ export interface Finding {
 }
 
 const MAX_FINDINGS = 1024 // per text: enough to redact a document; more is a flood, already decided
+const MAX_PII_DIGITS = 19 // longest digit count any numeric type accepts (payment cards): longer runs are skipped
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
 const isAlpha = (c: number): boolean => (c | 32) >= 97 && (c | 32) <= 122
 const isUpper = (c: number): boolean => c >= 65 && c <= 90
@@ -88,11 +89,11 @@ function numbers(text: string, out: Finding[]): void {
       continue
     }
     let j = i
-    let digits = ''
+    let digits = 0
     let lastSep = -2
     while (j < n && j - i < 40) {
       const d = text.charCodeAt(j)
-      if (isDigit(d)) digits += text[j]
+      if (isDigit(d)) digits++
       else if (d === 32 || d === 45 || d === 46 || d === 40 || d === 41 || d === 43) {
         if (lastSep === j - 1 && !(text.charCodeAt(j - 1) === 41 && d === 32)) break
         lastSep = j
@@ -104,9 +105,12 @@ function numbers(text: string, out: Finding[]): void {
       i = j
       continue
     }
-    const raw = text.slice(i, j)
-    const finding = digits.length >= 7 ? classifyNumber(raw, raw.replace(/\D/g, ''), raw.replace(/\d/g, '')) : null
-    if (finding) out.push({ start: i, end: j, type: finding.type, score: finding.score })
+    // Every numeric PII type has 7 to 19 digits (card ≤ 19, phone ≤ 15, IPv4 ≤ 12, SSN 9): other runs cost no slice.
+    if (digits >= 7 && digits <= MAX_PII_DIGITS) {
+      const raw = text.slice(i, j)
+      const finding = classifyNumber(raw, raw.replace(/\D/g, ''), raw.replace(/\d/g, ''))
+      if (finding) out.push({ start: i, end: j, type: finding.type, score: finding.score })
+    }
     if (out.length >= MAX_FINDINGS) return
     i = Math.max(i, j - 1)
   }
@@ -128,6 +132,8 @@ function classifyNumber(raw: string, digits: string, seps: string): { type: PiiT
 
 /** IBAN at `start` (two upper-case letters, two check digits, then groups), spaces allowed every four chars. */
 function iban(text: string, start: number, out: Finding[]): number {
+  // Cheap reject first (most candidates in random alphanumerics): the two check digits; no spaces can come before.
+  if (!isDigit(text.charCodeAt(start + 3))) return start
   let compact = ''
   let j = start
   while (j < text.length && compact.length < 34) {
