@@ -10,7 +10,7 @@ import type { Miniflare } from 'miniflare'
 import { mintDevToken } from '../workers/dev-idp/mint.ts'
 import { buildPolicies, REPO_ROOT } from './build-policies.ts'
 import { DEV_DIR, ensureDevIdpKey } from './dev/idp-key.ts'
-import { devGatewayVars, type LocalServices, startLocalServices } from './dev/local-services.ts'
+import { devGatewayVars, devModelBindings, type LocalServices, startLocalServices } from './dev/local-services.ts'
 import { DEV_AUDIENCE, startWorker } from './dev/stack.ts'
 import { localIssuerVars } from './policy/scaffold.ts'
 
@@ -27,11 +27,16 @@ const workers: Miniflare[] = []
 let wrangler: ChildProcess | null = null
 let services: LocalServices | null = null
 
-async function shutdown(code: number): Promise<never> {
-  wrangler?.kill('SIGTERM')
-  await Promise.allSettled(workers.map((w) => w.dispose()))
-  await services?.stop()
-  process.exit(code)
+let stopping: Promise<never> | null = null
+/** Idempotent: Ctrl-C and wrangler's own exit both land here; the first caller's cleanup is the one awaited. */
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
+    wrangler?.kill('SIGTERM')
+    await Promise.allSettled(workers.map((w) => w.dispose()))
+    await services?.stop()
+    process.exit(code)
+  })()
+  return stopping
 }
 
 async function waitForGateway(timeoutMs: number): Promise<void> {
@@ -60,15 +65,13 @@ async function main(): Promise<void> {
     bindings: { IDP_ISSUER: idpUrl, IDP_PRIVATE_JWK: JSON.stringify(idpKey), IDP_DEFAULT_AUDIENCE: DEV_AUDIENCE },
   })
   workers.push(idp.mf)
-  services = await startLocalServices({
-    redis: values.redis === true,
-    gatewayUrl,
-    modelAudience: tenant.policy.upstream.audience,
-  })
   if (!upstreamOverride) {
-    const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings: services.modelBindings })
+    const bindings = devModelBindings(gatewayUrl, tenant.policy.upstream.audience)
+    const model = await startWorker('workers/dev-model/index.ts', modelPort, { bindings })
     workers.push(model.mf)
   }
+  // After the fixed ports are bound: redis and its bridge take random free ports.
+  services = await startLocalServices({ redis: values.redis === true, gatewayUrl })
 
   const vars = await devGatewayVars({
     idpUrl,
