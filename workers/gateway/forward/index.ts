@@ -21,7 +21,9 @@ export const FAIRNESS_HEADER = 'x-gateway-inference-fairness-id' // Gateway API 
 export const forward = (opts: ForwardOptions = {}): MiddlewareHandler<AppEnv> => {
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
   return async function forward(c) {
-    const { tenant, route, caller } = c.var
+    const tenant = c.get('tenant')
+    const route = c.get('route')
+    const caller = c.get('caller')
     const headers = new Headers()
     const accept = c.req.header('accept')?.toLowerCase()
     headers.set('accept', accept && ACCEPT_VALUES.has(accept) ? accept : 'application/json')

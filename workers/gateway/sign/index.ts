@@ -24,7 +24,11 @@ export const sign = (opts: SignStageOptions = {}): MiddlewareHandler<AppEnv> => 
   const now = opts.now ?? Date.now
   const workload = opts.workload ?? DEFAULT_WORKLOAD
   return async function sign(c, next) {
-    const { tenant, route, caller, client, decisions } = c.var
+    const tenant = c.get('tenant')
+    const route = c.get('route')
+    const caller = c.get('caller')
+    const client = c.get('client')
+    const decisions = c.get('decisions')
     const policy = tenant.policy.contextToken
     if (!policy.enabled) return next()
 

@@ -37,10 +37,13 @@ export const trace = (opts: TraceOptions = {}): MiddlewareHandler<AppEnv> => {
   return async function trace(c, next) {
     const started = now()
     const incoming = parseTraceparent(c.req.header('traceparent'))
-    const traceId = incoming?.traceId ?? randomHex(16)
-    const requestId = randomHex(16)
+    // One draw of randomness per request: 16 bytes request id, 8 bytes span id, 16 bytes trace id if new.
+    const random = randomHex(incoming ? 24 : 40)
+    const requestId = random.slice(0, 32)
+    const spanId = random.slice(32, 48)
+    const traceId = incoming?.traceId ?? random.slice(48, 80)
     c.set('requestId', requestId)
-    c.set('traceparent', `00-${traceId}-${randomHex(8)}-${incoming?.flags ?? '01'}`)
+    c.set('traceparent', `00-${traceId}-${spanId}-${incoming?.flags ?? '01'}`)
     c.set('decisions', { shadowed: [] })
     c.set('upstreamHeaders', {})
     await next()
