@@ -1,7 +1,8 @@
 // Trains the screen's learned model (hashed char n-gram logistic regression) on the dev corpus and writes
 // shared/screen/model/screen-model.json; regenerates the confusables table when the `unhomoglyph` package is there.
 // The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. The bias
-// is then calibrated on leave-one-source-out scores, so the policy threshold means the same on unseen sources.
+// is then calibrated (gain and offset) on leave-one-source-out scores, so the policy threshold means the same on
+// unseen sources and typical benign text scores low.
 // Usage: npm run train:screen [-- --bits 16 --epochs 12]
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -46,7 +47,14 @@ export interface Example {
   readonly offset: number
 }
 
-const ZERO_MODEL = (bits: number): ScreenModel => ({ bits, bias: 0, scale: 0, weights: new Int8Array(1 << bits) })
+const ZERO_MODEL = (bits: number): ScreenModel => ({
+  bits,
+  bias: 0,
+  scale: 0,
+  weights: new Int8Array(1 << bits),
+  gain: 1,
+  offset: 0,
+})
 
 export function featurize(rows: readonly CorpusRow[], bits: number): Example[] {
   const screen = compileScreen(screenPolicySchema.parse({}), ZERO_MODEL(bits))
@@ -125,7 +133,7 @@ export function trainModel(examples: readonly Example[], opts: TrainOptions = DE
   const scale = max / 127
   const q = new Int8Array(w.length)
   for (let i = 0; i < w.length; i++) q[i] = Math.round(w[i]! / scale)
-  return { bits: opts.bits, bias: b * opts.shrink, scale: scale * opts.shrink, weights: q }
+  return { bits: opts.bits, bias: b * opts.shrink, scale: scale * opts.shrink, weights: q, gain: 1, offset: 0 }
 }
 
 /** Leave-one-source-out: for each source, train on the others and score it. Returns out-of-fold logits by row id. */
@@ -149,6 +157,8 @@ export function toModelFile(m: ScreenModel): ModelFile {
   return {
     bits: m.bits,
     bias: Number(m.bias.toFixed(6)),
+    gain: Number(m.gain.toFixed(6)),
+    offset: Number(m.offset.toFixed(6)),
     scale: Number(m.scale.toPrecision(8)),
     weights: Buffer.from(m.weights.buffer, m.weights.byteOffset, m.weights.byteLength).toString('base64'),
   }
@@ -159,6 +169,30 @@ export function thresholdAtFpr(benign: readonly number[], fpr: number): number {
   const sorted = [...benign].sort((a, b) => b - a)
   const k = Math.floor(fpr * sorted.length)
   return (sorted[k] ?? -10) + 1e-6
+}
+
+/** Calibrated logit of a typical benign text (p ≈ 0.05): "Hello" must not look like half an attack. */
+export const BENIGN_MEDIAN_LOGIT = Math.log(0.05 / 0.95)
+const MAX_GAIN = 4 // stretch at most 4x: a wider benign spread means the scores already separate
+
+/** Affine calibration from raw out-of-fold benign logits: the TARGET_BENIGN_FPR quantile lands on the policy
+ * threshold and the benign median on BENIGN_MEDIAN_LOGIT. Monotone, so it changes no ranking (ROC), only what
+ * the threshold means. */
+export function fitCalibration(benignRaw: readonly number[]): { gain: number; offset: number } {
+  const target = Math.log(DEFAULT_ATTACK_THRESHOLD / (1 - DEFAULT_ATTACK_THRESHOLD))
+  const high = thresholdAtFpr(benignRaw, TARGET_BENIGN_FPR)
+  const sorted = [...benignRaw].sort((a, b) => a - b)
+  const median = sorted[Math.floor(sorted.length / 2)] ?? high - 1
+  const gain = Math.min(MAX_GAIN, Math.max(1, (target - BENIGN_MEDIAN_LOGIT) / Math.max(1e-6, high - median)))
+  return { gain, offset: target - gain * high }
+}
+
+/** Raw attack logits of every benign row through the full engine, each scored by the fold that never saw its source. */
+export function outOfFoldBenign(rows: readonly CorpusRow[], folds: ReadonlyMap<string, ScreenModel>): number[] {
+  const policy = screenPolicySchema.parse({})
+  return rows
+    .filter((r) => r.label === 'benign')
+    .map((r) => scanText(compileScreen(policy, folds.get(r.source)!), r.text).attackLogit)
 }
 
 /** Unicode confusables (via the unhomoglyph package's copy of confusables.txt) → single Latin letters. */
@@ -199,24 +233,13 @@ function main(): void {
   const rows = loadCorpus()
   const examples = featurize(rows, opts.bits)
   const folds = leaveOneSourceOut(examples, opts)
-  const oofBenign: number[] = []
-  for (const e of examples) {
-    if (e.y === 1) continue
-    const m = folds.get(e.row.source)!
-    let z = m.bias + e.offset
-    let sum = 0
-    for (let i = 0; i < e.idx.length; i++) sum += m.weights[e.idx[i]!]!
-    z += m.scale * sum * e.value
-    oofBenign.push(z)
-  }
-  const target = Math.log(DEFAULT_ATTACK_THRESHOLD / (1 - DEFAULT_ATTACK_THRESHOLD))
-  const oofThreshold = thresholdAtFpr(oofBenign, TARGET_BENIGN_FPR)
-  const model = trainModel(examples, opts)
-  const calibrated = { ...model, bias: model.bias + (target - oofThreshold) }
+  const { gain, offset } = fitCalibration(outOfFoldBenign(rows, folds))
+  const calibrated = { ...trainModel(examples, opts), gain, offset }
   writeFileSync(MODEL_PATH, `${JSON.stringify(toModelFile(calibrated))}\n`)
   console.log(
     `trained on ${rows.length} rows (${examples.filter((e) => e.y).length} attacks), bits=${opts.bits}; ` +
-      `bias shifted by ${(target - oofThreshold).toFixed(3)} so threshold ${DEFAULT_ATTACK_THRESHOLD} ≈ ${TARGET_BENIGN_FPR * 100}% LOSO benign FPR`,
+      `calibrated ×${gain.toFixed(3)} ${offset >= 0 ? '+' : ''}${offset.toFixed(3)}: threshold ${DEFAULT_ATTACK_THRESHOLD} ≈ ` +
+      `${TARGET_BENIGN_FPR * 100}% LOSO benign FPR, benign median at p ≈ 0.05`,
   )
 }
 

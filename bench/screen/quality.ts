@@ -6,9 +6,10 @@ import {
   type CorpusRow,
   DEFAULT_TRAIN,
   featurize,
+  fitCalibration,
   leaveOneSourceOut,
   loadCorpus,
-  TARGET_BENIGN_FPR,
+  outOfFoldBenign,
   thresholdAtFpr,
 } from '../../scripts/train-screen.ts'
 import { compileScreen, scanText } from '../../shared/screen/engine.ts'
@@ -29,8 +30,6 @@ export interface QualityReport {
 }
 
 const policy = screenPolicySchema.parse({})
-const logitOf = (p: number): number => Math.log(p / (1 - p))
-const DEFAULT_LOGIT = logitOf(policy.categories.injection.threshold)
 
 /** TPR at the logit threshold where `fpr` of benign rows score at or above it. */
 export function tprAtFpr(scored: readonly Scored[], fpr: number): { tpr: number; threshold: number } {
@@ -56,6 +55,45 @@ function scoreAll(
   })
 }
 
+/** Long benign documents (4–20 KB) made of consecutive benign rows of one source, as production prompts are long
+ * documents: each is scored by the fold that never saw its source. `attack` is set when an attack row of another
+ * source is spliced into the middle (an indirect injection inside a document). */
+export function longDocuments(
+  rows: readonly CorpusRow[],
+  count = 120,
+): { source: string; text: string; attack?: CorpusRow }[] {
+  const docs: { source: string; text: string; attack?: CorpusRow }[] = []
+  const bySource = new Map<string, CorpusRow[]>()
+  for (const r of rows) if (r.label === 'benign') bySource.set(r.source, [...(bySource.get(r.source) ?? []), r])
+  const sources = [...bySource.keys()].sort()
+  const attacks = rows.filter((r) => r.label === 'attack')
+  let cursor = 0
+  for (let d = 0; d < count && sources.length > 0; d++) {
+    const source = sources[d % sources.length]!
+    const pool = bySource.get(source)!
+    const size = 4096 + ((d * 7919) % 16384) // 4–20 KB, spread deterministically
+    const parts: string[] = []
+    let len = 0
+    for (let k = 0; len < size && k < pool.length; k++) {
+      const t = pool[(cursor + k) % pool.length]!.text
+      parts.push(t)
+      len += t.length + 2
+    }
+    cursor += parts.length
+    docs.push({ source, text: parts.join('\n\n') })
+    const attack = attacks[(d * 131) % Math.max(1, attacks.length)]
+    if (attack) {
+      const mid = Math.floor(parts.length / 2)
+      docs.push({
+        source: attack.source,
+        text: [...parts.slice(0, mid), attack.text, ...parts.slice(mid)].join('\n\n'),
+        attack,
+      })
+    }
+  }
+  return docs
+}
+
 const rate = (xs: readonly Scored[], f: (s: Scored) => boolean): number => xs.filter(f).length / Math.max(1, xs.length)
 
 export function benchQuality(log: (line: string) => void = () => {}): QualityReport {
@@ -63,15 +101,9 @@ export function benchQuality(log: (line: string) => void = () => {}): QualityRep
   const examples = featurize(rows, DEFAULT_TRAIN.bits)
   log(`training ${new Set(rows.map((r) => r.source)).size} leave-one-source-out folds…`)
   const raw = leaveOneSourceOut(examples, DEFAULT_TRAIN)
-  // Calibrate the folds exactly as the shipped model is calibrated: one bias shift from out-of-fold benign scores.
-  const first = scoreAll(rows, raw)
-  const shift =
-    DEFAULT_LOGIT -
-    thresholdAtFpr(
-      first.filter((s) => s.row.label === 'benign').map((s) => s.logit),
-      TARGET_BENIGN_FPR,
-    )
-  const folds = new Map([...raw].map(([k, m]) => [k, { ...m, bias: m.bias + shift }]))
+  // Calibrate the folds exactly as the shipped model is calibrated: one affine map fitted on out-of-fold benign scores.
+  const { gain, offset } = fitCalibration(outOfFoldBenign(rows, raw))
+  const folds = new Map([...raw].map(([k, m]) => [k, { ...m, gain, offset }]))
   const scored = scoreAll(rows, folds)
   const at1 = tprAtFpr(scored, 0.01)
   const at01 = tprAtFpr(scored, 0.001)
@@ -88,6 +120,16 @@ export function benchQuality(log: (line: string) => void = () => {}): QualityRep
         const xs = scored.filter((s) => s.row[key] === v && s.row.label === label)
         if (xs.length > 0) group(`${key}=${v} ${label}`, xs)
       }
+  const docs = longDocuments(rows).map((d) => {
+    const screen = compileScreen(policy, folds.get(d.source)!)
+    const { decision } = scanRequest(screen, 'chat', { messages: [{ role: 'user', content: d.text }] })
+    return { attack: d.attack !== undefined, blocked: decision.verdict === 'block' && decision.enforced }
+  })
+  const longBenign = docs.filter((d) => !d.attack)
+  const longAttack = docs.filter((d) => d.attack)
+  const blockRate = (xs: readonly { blocked: boolean }[]) => xs.filter((x) => x.blocked).length / Math.max(1, xs.length)
+  table.push(['long benign document (4-20 KB)', longBenign.length, blockRate(longBenign), NaN])
+  table.push(['long document + spliced attack', longAttack.length, blockRate(longAttack), NaN])
   const evasionTpr: number[] = []
   const evasionFpr: number[] = []
   for (const [name, transform] of Object.entries(EVASIONS)) {
@@ -114,6 +156,8 @@ export function benchQuality(log: (line: string) => void = () => {}): QualityRep
       screen_evasion_tpr_drop: heldoutTpr - mean(evasionTpr),
       screen_evasion_worst_tpr_drop: heldoutTpr - Math.min(...evasionTpr),
       screen_evasion_block_fpr: mean(evasionFpr),
+      screen_long_benign_block_fpr: blockRate(longBenign),
+      screen_long_spliced_attack_tpr: blockRate(longAttack),
     },
     rows: table,
   }

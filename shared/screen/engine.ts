@@ -5,7 +5,7 @@ import { Automaton, type AutomatonPattern } from './automaton.ts'
 import { decodeChildren } from './children.ts'
 import { rot13 } from './decode.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
-import { modelLogit, type ScreenModel, shippedModel } from './model.ts'
+import { calibrate, modelLogit, type ScreenModel, shippedModel } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
 import { type AttackCategory, CONCEPTS, type Concept, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
@@ -29,6 +29,11 @@ const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injecti
 const SMUGGLING_LOGIT = 0 // hidden channels are reported as smuggling; the text is judged on what they hide
 const MAX_SPANS = 64
 const ROT13_MIN_CONCEPTS = 2 // distinct keyword concepts seen in rot13 before the text is decoded and rescanned
+/** Phrase evidence is local: rule weights add up only within a window of this many words (the best window counts),
+ * so a long benign document whose sentences each trip one weak rule is not scored as one big attack. Wider than
+ * the widest rule gap (40) so a role-play jailbreak's paragraph still adds up. */
+const PHRASE_WINDOW_WORDS = 120
+const MAX_PHRASE_LOGIT = 6 // phrase evidence saturates: more rules add nothing beyond this
 
 type PatternInfo =
   | { kind: 'concept'; concept: number }
@@ -149,17 +154,13 @@ export function scanText(compiled: CompiledScreen, text: string, role: Role = 'u
 export function scanInto(compiled: CompiledScreen, text: string, depth: number, budget: Budget, r: TextResult): number {
   const view = normalize(text, depth)
   r.work += text.length
-  const { ruleFired, allow, rot13Concepts, first } = runAutomaton(compiled, view, text, r, depth)
-  const phrase: Record<AttackCategory, number> = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0 }
+  const { ruleFired, allow, rot13Concepts, first, phrase } = runAutomaton(compiled, view, text, r, depth)
   RULES.forEach((rule, i) => {
-    if (ruleFired[i]) {
-      phrase[rule.category] += rule.weight
-      r.rules.add(rule.id)
-    }
+    if (ruleFired[i]) r.rules.add(rule.id)
   })
   let logit =
     modelLogit(compiled.model, view.text, view.length) +
-    Math.min(6, phrase.injection + phrase.jailbreak + phrase.extraction)
+    Math.min(MAX_PHRASE_LOGIT, phrase.injection + phrase.jailbreak + phrase.extraction)
   r.work += view.length
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
@@ -168,6 +169,7 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   }
   const smuggling = smugglingScore(view.signals, view.tagText.length)
   if (smuggling.score >= 0.8) logit += SMUGGLING_LOGIT
+  logit = calibrate(compiled.model, logit)
   if (smuggling.score > 0) {
     r.scores.smuggling = Math.max(r.scores.smuggling, smuggling.score)
     r.rules.add(smuggling.detection)
@@ -246,6 +248,9 @@ export function tenantHit(compiled: CompiledScreen, r: TextResult, rule: number,
 function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r: TextResult, depth: number) {
   const lastWord = new Int32Array(CONCEPT_NAMES.length).fill(-1_000_000)
   const ruleFired = new Uint8Array(RULES.length)
+  const ruleLast = new Int32Array(RULES.length).fill(-1_000_000)
+  const phrase: Record<AttackCategory, number> = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0 }
+  let best = 0
   let rot13Mask = 0
   let allow = false
   let first = -1
@@ -254,13 +259,16 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
     if (i.kind === 'concept') {
       lastWord[i.concept] = word
       for (const ri of compiled.conceptRules[i.concept]!) {
-        if (ruleFired[ri]) continue
         const cs = compiled.ruleConcepts[ri]!
         const other = cs.length === 1 ? i.concept : cs[0] === i.concept ? cs[1]! : cs[0]!
-        if (word - lastWord[other]! <= RULES[ri]!.gap) {
+        if (word - lastWord[other]! > RULES[ri]!.gap) continue
+        const entering = word - ruleLast[ri]! > PHRASE_WINDOW_WORDS
+        ruleLast[ri] = word
+        if (!ruleFired[ri]) {
           ruleFired[ri] = 1
           if (first < 0) first = view.origin[vs]!
         }
+        if (entering) best = bestWindow(ruleLast, word, best, phrase)
       }
     } else if (i.kind === 'rot13') rot13Mask |= 1 << i.concept
     else if (i.kind === 'allow') allow = true
@@ -269,5 +277,18 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   })
   let rot13Concepts = 0
   for (let m = rot13Mask; m !== 0; m &= m - 1) rot13Concepts++
-  return { ruleFired, allow, rot13Concepts, first }
+  return { ruleFired, allow, rot13Concepts, first, phrase }
+}
+
+/** A rule just entered the window ending at `word`: if the rules fired within the window outweigh the best window
+ * so far, it becomes the best (its per-category sums are written to `phrase`). The set only grows when a rule
+ * enters, so checking at entries finds the maximum; entries per rule are at most words / window + 1. */
+function bestWindow(ruleLast: Int32Array, word: number, best: number, phrase: Record<AttackCategory, number>): number {
+  let total = 0
+  for (let k = 0; k < RULES.length; k++) if (word - ruleLast[k]! <= PHRASE_WINDOW_WORDS) total += RULES[k]!.weight
+  if (total <= best) return best
+  phrase.injection = phrase.jailbreak = phrase.extraction = phrase.exfiltration = 0
+  for (let k = 0; k < RULES.length; k++)
+    if (word - ruleLast[k]! <= PHRASE_WINDOW_WORDS) phrase[RULES[k]!.category] += RULES[k]!.weight
+  return total
 }

@@ -9,6 +9,11 @@ export interface ScreenModel {
   /** Multiplier from int8 weight units to logits. */
   readonly scale: number
   readonly weights: Int8Array
+  /** Calibration of the whole attack logit (model + phrase rules + structure): calibrated = gain * raw + offset,
+   * fitted on leave-one-source-out benign scores so benign text sits low and the policy threshold means a known
+   * benign false-block rate. Identity (1, 0) while training. */
+  readonly gain: number
+  readonly offset: number
 }
 
 export interface ModelFile {
@@ -17,6 +22,8 @@ export interface ModelFile {
   readonly scale: number
   /** base64 of the int8 weights, 2^bits of them. */
   readonly weights: string
+  readonly gain?: number
+  readonly offset?: number
 }
 
 const HASH_MUL = 0x9e3779b1 // golden-ratio multiplier: spreads the chained state into the top bits
@@ -32,7 +39,15 @@ export function decodeBase64Bytes(b64: string): Uint8Array {
 export function loadModel(file: ModelFile): ScreenModel {
   const bytes = decodeBase64Bytes(file.weights)
   if (bytes.length !== 1 << file.bits) throw new RangeError('model weights do not match bits')
-  return { bits: file.bits, bias: file.bias, scale: file.scale, weights: new Int8Array(bytes.buffer) }
+  const weights = new Int8Array(bytes.buffer)
+  return {
+    bits: file.bits,
+    bias: file.bias,
+    scale: file.scale,
+    weights,
+    gain: file.gain ?? 1,
+    offset: file.offset ?? 0,
+  }
 }
 
 let shipped: ScreenModel | null = null
@@ -50,8 +65,11 @@ export const MAX_TOKEN = 40
  * size instead (sum * sqrt(N0) / n), so a long benign document cannot saturate the model by sheer length
  * (`'word '.repeat(2000)` used to score 1). 1536 n-grams ≈ 512 characters. */
 export const WINDOW_NGRAMS = 1536
-/** Cap on the model's contribution in logits either way: the phrase rules, not n-gram soup, decide the extremes. */
-export const MAX_MODEL_LOGIT = 4
+/** Caps on the learned contribution (raw logits, before calibration). Above: repeated n-grams add up coherently
+ * (`'word '.repeat(100)` outscored 99% of attacks), so the model alone must not block. Below: benign padding must
+ * not bury a phrase-rule hit. The phrase rules, not n-gram soup, decide the extremes. */
+export const MODEL_LOGIT_MAX = 0.5
+export const MODEL_LOGIT_MIN = -1
 
 /** Per-n-gram multiplier for a text with `count` n-grams (shared by scoring and training). */
 export function lengthNorm(count: number): number {
@@ -101,7 +119,12 @@ export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): 
     count += 3
   }
   const learned = model.scale * sum * lengthNorm(count)
-  return model.bias + Math.max(-MAX_MODEL_LOGIT, Math.min(MAX_MODEL_LOGIT, learned))
+  return model.bias + Math.max(MODEL_LOGIT_MIN, Math.min(MODEL_LOGIT_MAX, learned))
+}
+
+/** The calibrated attack logit for a raw one (model + phrase rules + structural detectors). */
+export function calibrate(model: ScreenModel, raw: number): number {
+  return model.gain * raw + model.offset
 }
 
 /** The same hashing as modelLogit, emitting the bucket indices it sums (for training). */

@@ -102,7 +102,7 @@ export const CONCEPTS = {
   AUTHORITY: [
     'your developer', 'your creator', 'your admin', 'your administrator', 'your owner', 'your programmer',
     "i'm your", 'i am your', 'i am the developer', 'i am an admin', 'i am the admin', 'system administrator',
-    'police officer', 'law enforcement', 'system check', 'security audit', 'i have authorization',
+    'police officer', 'law enforcement', 'system check', 'i have authorization',
     'i am authorized', 'tu desarrollador', 'tu creador', 'soy tu', 'ton developpeur', 'ton createur', 'je suis ton',
     'votre developpeur', 'votre createur', 'dein entwickler', 'dein schopfer', 'ich bin dein', 'ihr entwickler',
     'il tuo sviluppatore', 'il tuo creatore', 'sono il tuo', 'seu desenvolvedor', 'seu criador', 'sou seu',
