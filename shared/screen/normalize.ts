@@ -92,6 +92,37 @@ const POOL: { out: Uint16Array; origin: Int32Array }[] = Array.from({ length: 6 
   origin: new Int32Array(0),
 }))
 
+/** View buffers of at least `cap` units: the pool slot's (grown if needed), or fresh ones. Allocating here and not
+ * inline keeps normalize()'s optimised code the same for pooled and unpooled calls (an inline allocation seen first
+ * at compile time, e.g. for phrases, made V8's code for the hot loop twice as slow). */
+function viewBuffers(slot: number, cap: number): { out: Uint16Array; origin: Int32Array } {
+  if (slot < 0 || slot >= POOL.length || cap > POOL_MAX_CHARS)
+    return { out: new Uint16Array(cap), origin: new Int32Array(cap) }
+  if (POOL[slot]!.out.length < cap) POOL[slot] = { out: new Uint16Array(cap), origin: new Int32Array(cap) }
+  return POOL[slot]!
+}
+
+/** Copies the run of ASCII letters at text[i..), folded to lower case, to out/origin from `len`; returns the run's
+ * end. Its own small function so V8 optimises this loop (most of any text) on its own feedback. The view is at most
+ * 2n+16 long and each char emits one unit here, so the buffers cannot overflow. (c | 32) maps A-Z onto a-z and
+ * nothing else onto a-z; the loop stops at the end of the text. */
+function copyLetters(text: string, i: number, out: Uint16Array, origin: Int32Array, len: number): number {
+  const n = text.length
+  let d = text.charCodeAt(i) | 32
+  do {
+    out[len] = d
+    origin[len++] = i
+    if (++i === n) break
+    d = text.charCodeAt(i) | 32
+  } while (d >= 97 && d <= 122)
+  return i
+}
+
+/** text.charCodeAt(i), or 0 past the end. Never reading out of bounds keeps every char an int32 in V8's optimised
+ * code: one out-of-bounds read (NaN) deoptimises the loop and recompiles it with float arithmetic, twice as slow.
+ * 0 answers every "is the next char X" question here exactly as NaN did. */
+const codeAt = (text: string, i: number): number => (i < text.length ? text.charCodeAt(i) : 0)
+
 /** Records base64-alphabet run [start, end) as a decoding candidate if it is long and has digits or mixed case. */
 function endRun(text: string, start: number, end: number, runs: number[]): void {
   if (end - start < MIN_RUN || runs.length >= MAX_RUNS * 2) return
@@ -110,12 +141,10 @@ function endRun(text: string, start: number, end: number, runs: number[]): void 
  * One loop, no closures (captured variables would live in a heap context instead of registers). */
 export function normalize(text: string, slot = -1): NormView {
   const n = text.length
-  let cap = 2 * n + 16
-  const pooled = slot >= 0 && slot < POOL.length && cap <= POOL_MAX_CHARS
-  if (pooled && POOL[slot]!.out.length < cap) POOL[slot] = { out: new Uint16Array(cap), origin: new Int32Array(cap) }
-  let out = pooled ? POOL[slot]!.out : new Uint16Array(cap)
-  let origin = pooled ? POOL[slot]!.origin : new Int32Array(cap)
-  if (pooled) cap = out.length
+  const buffers = viewBuffers(slot, 2 * n + 16)
+  let out = buffers.out
+  let origin = buffers.origin
+  let cap = out.length
   let len = 0
   const sig = emptySignals()
   let tagText = ''
@@ -137,16 +166,9 @@ export function normalize(text: string, slot = -1): NormView {
     // (c | 32) maps A-Z onto a-z and nothing else onto a-z; NaN past the end becomes 32 and stops the loop.
     if ((c | 32) >= 97 && (c | 32) <= 122 && seps === 0) {
       if (runStart < 0) runStart = i
-      // Tight inner loop over the whole run of ASCII letters, folded to lower case: no per-char state but the two
-      // stores. The view is at most 2n+16 long and each char emits one unit here, so the buffers cannot overflow.
       const from = i
-      let d = c | 32
-      do {
-        out[len] = d
-        origin[len++] = i
-        d = text.charCodeAt(++i) | 32
-      } while (d >= 97 && d <= 122)
-      i--
+      i = copyLetters(text, i, out, origin, len) - 1
+      len += i - from + 1
       tokenLen += i - from + 1
       wordAscii = true
       vsRun = 0
@@ -197,7 +219,7 @@ export function normalize(text: string, slot = -1): NormView {
       e = foldUnit(c)
       if (c === 64 || c === 36) {
         if (c === 64) sig.at++
-        const next = text.charCodeAt(i + 1)
+        const next = codeAt(text, i + 1)
         if (tokenLen > 0 && isAsciiWord(next) && next > 57) {
           e = WORD | LEET_TABLE[c]!
           sig.leet++
@@ -207,7 +229,7 @@ export function normalize(text: string, slot = -1): NormView {
         const leet = LEET_TABLE[c]!
         e = WORD | 48
         if (leet !== 0) {
-          const next = text.charCodeAt(i + 1) | 32
+          const next = codeAt(text, i + 1) | 32
           if ((tokenLen > 0 && len > 0 && out[len - 1]! >= 97) || (next >= 97 && next <= 122)) {
             e = WORD | leet
             sig.leet++
@@ -222,12 +244,12 @@ export function normalize(text: string, slot = -1): NormView {
           continue
         }
       } else if (c === 37) {
-        if (isHexDigit(text.charCodeAt(i + 1)) && isHexDigit(text.charCodeAt(i + 2))) sig.percent++
+        if (isHexDigit(codeAt(text, i + 1)) && isHexDigit(codeAt(text, i + 2))) sig.percent++
       } else if (c === 92) {
-        const k = text.charCodeAt(i + 1)
+        const k = codeAt(text, i + 1)
         if (k === 117 || k === 120) sig.backslash++
       } else if (c === 38) {
-        const k = text.charCodeAt(i + 1)
+        const k = codeAt(text, i + 1)
         if (k === 35 || k === 108 || k === 103) sig.ampersand++ // &# &lt &gt
       } else if (c === 58) sig.colons++
       if (e & WORD && c >= 65) wordAscii = true
@@ -238,7 +260,7 @@ export function normalize(text: string, slot = -1): NormView {
       }
       e = 0
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const lo = text.charCodeAt(i + 1)
+        const lo = codeAt(text, i + 1)
         if (lo >= 0xdc00 && lo <= 0xdfff) {
           const cp = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000
           i++
@@ -289,8 +311,7 @@ export function normalize(text: string, slot = -1): NormView {
       if (seps > 0 && len > 0) {
         const join =
           seps === 1 &&
-          ((!sepIsSpace && lastTokenLen > 0) ||
-            (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(text.charCodeAt(i + 1))))
+          ((!sepIsSpace && lastTokenLen > 0) || (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(codeAt(text, i + 1))))
         if (join) sig.joins++
         else {
           out[len] = 32
