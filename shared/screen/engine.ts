@@ -277,6 +277,10 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   })
   let rot13Concepts = 0
   for (let m = rot13Mask; m !== 0; m &= m - 1) rot13Concepts++
+  // Negative (everyday-use) rules count once, wherever they fired: they offset, never start, a window.
+  RULES.forEach((rule, k) => {
+    if (rule.weight < 0 && ruleFired[k]) phrase[rule.category] += rule.weight
+  })
   return { ruleFired, allow, rot13Concepts, first, phrase }
 }
 
@@ -285,10 +289,10 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
  * enters, so checking at entries finds the maximum; entries per rule are at most words / window + 1. */
 function bestWindow(ruleLast: Int32Array, word: number, best: number, phrase: Record<AttackCategory, number>): number {
   let total = 0
-  for (let k = 0; k < RULES.length; k++) if (word - ruleLast[k]! <= PHRASE_WINDOW_WORDS) total += RULES[k]!.weight
+  const inWindow = (k: number) => word - ruleLast[k]! <= PHRASE_WINDOW_WORDS && RULES[k]!.weight > 0
+  for (let k = 0; k < RULES.length; k++) if (inWindow(k)) total += RULES[k]!.weight
   if (total <= best) return best
   phrase.injection = phrase.jailbreak = phrase.extraction = phrase.exfiltration = 0
-  for (let k = 0; k < RULES.length; k++)
-    if (word - ruleLast[k]! <= PHRASE_WINDOW_WORDS) phrase[RULES[k]!.category] += RULES[k]!.weight
+  for (let k = 0; k < RULES.length; k++) if (inWindow(k)) phrase[RULES[k]!.category] += RULES[k]!.weight
   return total
 }
