@@ -118,11 +118,6 @@ function copyLetters(text: string, i: number, out: Uint16Array, origin: Int32Arr
   return i
 }
 
-/** text.charCodeAt(i), or 0 past the end. Never reading out of bounds keeps every char an int32 in V8's optimised
- * code: one out-of-bounds read (NaN) deoptimises the loop and recompiles it with float arithmetic, twice as slow.
- * 0 answers every "is the next char X" question here exactly as NaN did. */
-const codeAt = (text: string, i: number): number => (i < text.length ? text.charCodeAt(i) : 0)
-
 /** Records base64-alphabet run [start, end) as a decoding candidate if it is long and has digits or mixed case. */
 function endRun(text: string, start: number, end: number, runs: number[]): void {
   if (end - start < MIN_RUN || runs.length >= MAX_RUNS * 2) return
@@ -160,6 +155,9 @@ export function normalize(text: string, slot = -1): NormView {
   let runStart = -1
   let nextClose = -2 // position of the next "-->" (-1: none left), found lazily so the search stays linear
 
+  // Reads past the end are written `i + 1 < n ? text.charCodeAt(i + 1) : 0`, never a bare out-of-bounds charCodeAt:
+  // one NaN read deoptimises this loop and V8 recompiles it with float arithmetic, twice as slow. 0 answers every
+  // "is the next char X" question here exactly as NaN did.
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
     // Fast paths: a lower-case ASCII letter inside a word, and a plain space (most of any text).
@@ -219,7 +217,7 @@ export function normalize(text: string, slot = -1): NormView {
       e = foldUnit(c)
       if (c === 64 || c === 36) {
         if (c === 64) sig.at++
-        const next = codeAt(text, i + 1)
+        const next = i + 1 < n ? text.charCodeAt(i + 1) : 0
         if (tokenLen > 0 && isAsciiWord(next) && next > 57) {
           e = WORD | LEET_TABLE[c]!
           sig.leet++
@@ -229,7 +227,7 @@ export function normalize(text: string, slot = -1): NormView {
         const leet = LEET_TABLE[c]!
         e = WORD | 48
         if (leet !== 0) {
-          const next = codeAt(text, i + 1) | 32
+          const next = (i + 1 < n ? text.charCodeAt(i + 1) : 0) | 32
           if ((tokenLen > 0 && len > 0 && out[len - 1]! >= 97) || (next >= 97 && next <= 122)) {
             e = WORD | leet
             sig.leet++
@@ -244,12 +242,13 @@ export function normalize(text: string, slot = -1): NormView {
           continue
         }
       } else if (c === 37) {
-        if (isHexDigit(codeAt(text, i + 1)) && isHexDigit(codeAt(text, i + 2))) sig.percent++
+        if (isHexDigit(i + 1 < n ? text.charCodeAt(i + 1) : 0) && isHexDigit(i + 2 < n ? text.charCodeAt(i + 2) : 0))
+          sig.percent++
       } else if (c === 92) {
-        const k = codeAt(text, i + 1)
+        const k = i + 1 < n ? text.charCodeAt(i + 1) : 0
         if (k === 117 || k === 120) sig.backslash++
       } else if (c === 38) {
-        const k = codeAt(text, i + 1)
+        const k = i + 1 < n ? text.charCodeAt(i + 1) : 0
         if (k === 35 || k === 108 || k === 103) sig.ampersand++ // &# &lt &gt
       } else if (c === 58) sig.colons++
       if (e & WORD && c >= 65) wordAscii = true
@@ -260,7 +259,7 @@ export function normalize(text: string, slot = -1): NormView {
       }
       e = 0
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const lo = codeAt(text, i + 1)
+        const lo = i + 1 < n ? text.charCodeAt(i + 1) : 0
         if (lo >= 0xdc00 && lo <= 0xdfff) {
           const cp = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000
           i++
@@ -311,7 +310,8 @@ export function normalize(text: string, slot = -1): NormView {
       if (seps > 0 && len > 0) {
         const join =
           seps === 1 &&
-          ((!sepIsSpace && lastTokenLen > 0) || (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(codeAt(text, i + 1))))
+          ((!sepIsSpace && lastTokenLen > 0) ||
+            (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(i + 1 < n ? text.charCodeAt(i + 1) : 0)))
         if (join) sig.joins++
         else {
           out[len] = 32

@@ -133,12 +133,12 @@ function classifyNumber(raw: string, digits: string, seps: string): { type: PiiT
 /** IBAN at `start` (two upper-case letters, two check digits, then groups), spaces allowed every four chars. */
 function iban(text: string, start: number, out: Finding[]): number {
   // Cheap reject first (most candidates in random alphanumerics): the two check digits; no spaces can come before.
-  if (!isDigit(text.charCodeAt(start + 3))) return start
+  if (start + 3 >= text.length || !isDigit(text.charCodeAt(start + 3))) return start
   let compact = ''
   let j = start
   while (j < text.length && compact.length < 34) {
     const c = text.charCodeAt(j)
-    const next = text.charCodeAt(j + 1)
+    const next = j + 1 < text.length ? text.charCodeAt(j + 1) : 0 // never out of bounds (NaN deoptimises)
     if (isDigit(c) || isUpper(c)) compact += text[j]
     else if (!(c === 32 && compact.length % 4 === 0 && (isDigit(next) || isUpper(next)))) break
     j++
