@@ -14,14 +14,16 @@ afterAll(async () => {
   await stack?.stop()
 })
 
-const ONE_PER_MINUTE = {
-  requests: { subject: [{ limit: 1, windowSeconds: 60 }], tenant: [], ip: [] },
+// A day window: a sliding window approximates across a boundary (the previous window is weighted and floored),
+// so a minute window could let the second request through when the test straddles a minute boundary.
+const ONE_PER_DAY = {
+  requests: { subject: [{ limit: 1, windowSeconds: 86_400 }], tenant: [], ip: [] },
   tokens: { subject: [], tenant: [] },
 }
 
 function harness(failMode: 'closed' | 'open', timeoutMs = 300, url = stack.bridge.url) {
   const backend = createUpstashBackend({ url, token: stack.bridge.token, timeoutMs, ephemeralCache: new Map() })
-  const compiled = limitPolicy({ backend: 'upstash', failMode, timeoutMs, ...ONE_PER_MINUTE })
+  const compiled = limitPolicy({ backend: 'upstash', failMode, timeoutMs, ...ONE_PER_DAY })
   return limitHarness({ compiled, backend })
 }
 
@@ -88,7 +90,7 @@ describe('Upstash backend down: failMode decides', () => {
     const own = await startUpstashStack('own-token')
     const h = (failMode: 'closed' | 'open') =>
       limitHarness({
-        compiled: limitPolicy({ backend: 'upstash', failMode, ...ONE_PER_MINUTE }),
+        compiled: limitPolicy({ backend: 'upstash', failMode, ...ONE_PER_DAY }),
         backend: createUpstashBackend({
           url: own.bridge.url,
           token: 'own-token',
@@ -113,7 +115,7 @@ describe('Upstash backend down: failMode decides', () => {
       timeoutMs: 300,
       ephemeralCache: false,
     })
-    const h = limitHarness({ compiled: limitPolicy({ backend: 'upstash', ...ONE_PER_MINUTE }), backend })
+    const h = limitHarness({ compiled: limitPolicy({ backend: 'upstash', ...ONE_PER_DAY }), backend })
     expect(await outcome(h, 'tok')).toMatchObject({ status: 503, code: 'limit.unavailable' })
   })
 })
