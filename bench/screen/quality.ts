@@ -123,12 +123,20 @@ export function benchQuality(log: (line: string) => void = () => {}): QualityRep
   const docs = longDocuments(rows).map((d) => {
     const screen = compileScreen(policy, folds.get(d.source)!)
     const { decision } = scanRequest(screen, 'chat', { messages: [{ role: 'user', content: d.text }] })
-    return { attack: d.attack !== undefined, blocked: decision.verdict === 'block' && decision.enforced }
+    return {
+      source: d.source,
+      attack: d.attack !== undefined,
+      blocked: decision.verdict === 'block' && decision.enforced,
+    }
   })
   const longBenign = docs.filter((d) => !d.attack)
   const longAttack = docs.filter((d) => d.attack)
   const blockRate = (xs: readonly { blocked: boolean }[]) => xs.filter((x) => x.blocked).length / Math.max(1, xs.length)
   table.push(['long benign document (4-20 KB)', longBenign.length, blockRate(longBenign), NaN])
+  for (const source of [...new Set(longBenign.map((d) => d.source))].sort()) {
+    const xs = longBenign.filter((d) => d.source === source)
+    table.push([`long benign document source=${source}`, xs.length, blockRate(xs), NaN])
+  }
   table.push(['long document + spliced attack', longAttack.length, blockRate(longAttack), NaN])
   const evasionTpr: number[] = []
   const evasionFpr: number[] = []

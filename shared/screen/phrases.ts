@@ -33,7 +33,7 @@ export const CONCEPTS = {
     'write out', 'show me', 'show your', 'show the', 'what is your', 'what are your', 'what were your', 'give me your',
     'disclose', 'expose', 'copy', 'can you share', 'dimmi', 'dime', 'dis-moi', 'sag mir', 'diga-me', 'скажи мне',
     'compartir', 'comparte', 'partager', 'partagez', 'partage',
-    'teilen', 'condividere', 'condividi', 'compartilhe', 'compartilhar', 'поделись', 'поделитесь', '分享', '共有',
+    'teilen', 'partilh', 'подели', 'condividere', 'condividi', 'compartilhe', 'compartilhar', 'поделись', 'поделитесь', '分享', '共有',
     'revela', 'muestra', 'imprime', 'repite', 'revele', 'affiche', 'repete', 'zeige',
     'gib', 'wiederhole', 'rivela', 'mostra', 'ripeti', 'mostre', 'repita', 'покажи', 'выведи', 'раскрой', 'повтори',
     'напиши', '显示', '输出', '重复', '透露', '告诉我', '表示', '出力', '教えて', 'बताओ', 'बताएं', 'दिखाओ', 'दिखाएं',
@@ -53,6 +53,27 @@ export const CONCEPTS = {
     'password strength', 'password requirement', 'forgot my password', 'forgotten password', 'password hash',
     'hash password', 'hashing password', "user's guide", "user's manual", 'secret ingredient', 'trade secret',
     'secret santa',
+  ],
+  /** The person the deployment serves, whose data a planted instruction goes after ("the user's birth date"). */
+  USER: [
+    'the user', "user's", 'this user', 'del usuario', 'el usuario', "de l'utilisateur", "l'utilisateur",
+    'des benutzers', 'der benutzer', 'dem benutzer', "dell'utente", "l'utente", 'do usuario', 'o usuario',
+    'do utilizador', 'пользовател', '用户', 'ユーザー', 'उपयोगकर्ता', 'यूज़र', 'ผู้ใช้',
+  ],
+  PERSONAL: [
+    'birth date', 'date of birth', 'birthday', 'year of birth', 'birth year', 'month of birth', 'initials',
+    'email address', 'e-mail address', 'home address', 'phone number', 'city of residence', 'where he lives',
+    'where she lives', 'where they live', 'social security', 'bank balance', 'account balance', 'fecha de nacimiento',
+    'ano de nacimiento', 'cumpleanos', 'iniciales', 'correo electronico', 'ciudad de residencia', 'donde vive',
+    'date de naissance', 'annee de naissance', 'initiales', 'adresse e-mail', 'adresse email', 'ville de residence',
+    'ou vit', 'ou habite', 'geburtsdatum', 'geburtsjahr', 'geburtstag', 'initialen', 'e-mail-adresse', 'wohnort',
+    'wo wohnt', 'data di nascita', 'anno di nascita', 'compleanno', 'iniziali', 'indirizzo email',
+    "indirizzo e-mail", 'citta di residenza', 'dove vive', 'data de nascimento', 'ano de nascimento',
+    'mes de nascimento', 'iniciais', 'endereco de e-mail', 'endereco de email', 'cidade de residencia', 'onde mora',
+    'onde vive', 'дата рождения', 'год рождения', 'дня рождения', 'день рождения', 'месяц рождения', 'инициалы',
+    'электронной почты', 'где живет', '出生日期', '生日', '出生年', '首字母', '电子邮件地址', '住在哪', '生年月日',
+    '誕生日', '誕生年', 'イニシャル', 'メールアドレス', '住所', '住んで', 'जन्मतिथि', 'जन्म तिथि', 'जन्मदिन',
+    'जन्म वर्ष', 'ईमेल पता', 'कहाँ रहता', 'कहां रहता', 'कहाँ रहती', 'วันเกิด', 'ปีเกิด', 'ที่อยู่อีเมล', 'อาศัยอยู่ที่ไหน',
   ],
   SECRET_OBJECT: [
     'system prompt', 'your prompt', 'initial prompt', 'original prompt', 'hidden prompt', 'secret prompt',
@@ -94,7 +115,7 @@ export const CONCEPTS = {
     'novas instruções', 'новые инструкции', '新的指令', '新しい指示', 'नए निर्देश', 'คำสั่งใหม่',
   ],
   PRIVATE: [
-    'password', 'secret key', 'api key', 'credential', 'confidential', "user's email", "user's address",
+    'password', 'palavra-passe', 'secret key', 'api key', 'credential', 'confidential', "user's email", "user's address",
     "user's phone", "user's password", 'passcode', 'passphrase', 'pass phrase', 'secret word', 'secret code',
     'access code', 'pin code', "user's birth", "user's location",
     "user's current", "user's home", "user's full name", "user's account", "user's favorite", "user's date",
@@ -192,6 +213,9 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'question_private', category: 'extraction', concepts: ['QUESTION', 'PRIVATE'], gap: 4, weight: 1 },
   { id: 'everyday_private', category: 'extraction', concepts: ['PRIVATE_BENIGN'], gap: 0, weight: -1.5 },
   { id: 'ignore_then_say', category: 'injection', concepts: ['IGNORE', 'SAY'], gap: 12, weight: 1.5 },
+  { id: 'user_personal', category: 'extraction', concepts: ['USER', 'PERSONAL'], gap: 5, weight: 1.5 },
+  { id: 'hypothetical_personal', category: 'extraction', concepts: ['HYPO', 'PERSONAL'], gap: 40, weight: 1.2 },
+  { id: 'transform_personal', category: 'extraction', concepts: ['TRANSFORM', 'PERSONAL'], gap: 8, weight: 1 },
   { id: 'send_channel', category: 'exfiltration', concepts: ['SEND', 'CHANNEL'], gap: 5, weight: 0.8 },
 ]
 
