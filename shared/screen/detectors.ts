@@ -8,13 +8,23 @@ const MAX_FINDINGS = 16 // per detector per text: enough to decide and report
 
 const TOKENS_BY_FIRST = new Map<string, string[]>()
 for (const t of TEMPLATE_TOKENS) TOKENS_BY_FIRST.set(t[0]!, [...(TOKENS_BY_FIRST.get(t[0]!) ?? []), t])
+// The same tokens keyed by their first two char codes (in the same order), so an occurrence of '<' that is not
+// followed by a possible second char ('< ', '<!--', '<a') costs one Map lookup, not a startsWith per token.
+const TOKENS_BY_PAIR = new Map<number, string[]>()
+for (const t of TEMPLATE_TOKENS) {
+  const key = t.charCodeAt(0) * 65536 + t.charCodeAt(1)
+  TOKENS_BY_PAIR.set(key, [...(TOKENS_BY_PAIR.get(key) ?? []), t])
+}
 
 /** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …): visits only the positions of their
  * first chars ('<', '[', '#'), each found by native indexOf. */
 export function findTemplateTokens(text: string): Finding[] {
   const out: Finding[] = []
-  for (const [first, tokens] of TOKENS_BY_FIRST) {
+  for (const first of TOKENS_BY_FIRST.keys()) {
+    const high = first.charCodeAt(0) * 65536
     for (let at = text.indexOf(first); at >= 0 && out.length < MAX_FINDINGS; at = text.indexOf(first, at + 1)) {
+      const tokens = at + 1 < text.length ? TOKENS_BY_PAIR.get(high + text.charCodeAt(at + 1)) : undefined
+      if (tokens === undefined) continue
       for (const token of tokens)
         if (text.startsWith(token, at)) {
           out.push({ start: at, end: at + token.length, type: 'template_token', score: 1 })
