@@ -49,4 +49,17 @@ describe('normalize', () => {
     expect(v.signals.backslash).toBe(1)
     expect(v.signals.ampersand).toBe(2)
   })
+  it('keeps a letter run after many multi-char folds (the view outgrows its first buffer)', () => {
+    // U+FDFA folds to 18 letters: 10 of them fill most of the 2n+16 buffer before the 100-letter run arrives.
+    for (const [tail, folded] of [
+      ['a'.repeat(100), 'a'.repeat(100)],
+      ['ignorepreviousinstructions', 'ignorepreviousinstructions'],
+      ['Ω'.repeat(100), 'ω'.repeat(100)],
+    ]) {
+      const text = '\ufdfa'.repeat(10) + tail!
+      const v = normalize(text, 0)
+      expect(viewString(v).endsWith(folded!)).toBe(true)
+      expect(v.origin[v.length - 1]).toBe(text.length - 1)
+    }
+  })
 })

@@ -118,6 +118,11 @@ function copyLetters(text: string, i: number, out: Uint16Array, origin: Int32Arr
   return i
 }
 
+function grownCopy<T extends Uint16Array | Int32Array>(from: T, to: T): T {
+  to.set(from)
+  return to
+}
+
 /** Records base64-alphabet run [start, end) as a decoding candidate if it is long and has digits or mixed case. */
 function endRun(text: string, start: number, end: number, runs: number[]): void {
   if (end - start < MIN_RUN || runs.length >= MAX_RUNS * 2) return
@@ -164,6 +169,13 @@ export function normalize(text: string, slot = -1): NormView {
     // (c | 32) maps A-Z onto a-z and nothing else onto a-z; NaN past the end becomes 32 and stops the loop.
     if ((c | 32) >= 97 && (c | 32) <= 122 && seps === 0) {
       if (runStart < 0) runStart = i
+      if (len + n - i + 2 > cap) {
+        // Multi-char folds earlier (a ligature emits up to 18 units) can leave less room than the rest of the text
+        // needs at one unit per char; without this, a run of letters after them was silently cut from the view.
+        cap = cap * 2 + n - i
+        out = grownCopy(out, new Uint16Array(cap))
+        origin = grownCopy(origin, new Int32Array(cap))
+      }
       const from = i
       i = copyLetters(text, i, out, origin, len) - 1
       len += i - from + 1
@@ -180,6 +192,11 @@ export function normalize(text: string, slot = -1): NormView {
         if (runStart >= 0) {
           endRun(text, runStart, i, sig.runs)
           runStart = -1
+        }
+        if (len + 2 > cap) {
+          cap = cap * 2 + n - i
+          out = grownCopy(out, new Uint16Array(cap))
+          origin = grownCopy(origin, new Int32Array(cap))
         }
         out[len] = f & 0xffff
         origin[len++] = i
@@ -324,12 +341,8 @@ export function normalize(text: string, slot = -1): NormView {
       if (e & CONFUSABLE) wordConfusable = true
       if (len + multi.length + 2 > cap) {
         cap = cap * 2 + multi.length
-        const o = new Uint16Array(cap)
-        o.set(out)
-        out = o
-        const g = new Int32Array(cap)
-        g.set(origin)
-        origin = g
+        out = grownCopy(out, new Uint16Array(cap))
+        origin = grownCopy(origin, new Int32Array(cap))
       }
       if (multi.length > 0) {
         for (let k = 0; k < multi.length; k++) {
