@@ -87,13 +87,15 @@ export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): 
   let h2 = x
   let h3 = x
   let h4 = x
+  // Per char: the hashes, three loads and one add; the sum, the n-gram count and the long-ASCII-token rule are settled
+  // once per token (at each EDGE). Int8 sums are exact in doubles, so the order of additions does not matter.
   let sum = 3 * w[x >>> shift]!
-  let count = 3
+  let dropped = 0 // chars of dropped tokens
   let tokSum = 0
-  let tokLen = 0
-  let tokAscii = true
+  let tokStart = 0
+  let tokBits = 0 // OR of the token's chars: > 127 iff it has a non-ASCII char
   for (let i = 0; i <= len; i++) {
-    const c = i === len ? EDGE : view[i]!
+    const c = i < len ? view[i]! : EDGE
     const n5 = Math.imul(h4 ^ c, HASH_MUL)
     const n4 = Math.imul(h3 ^ c, HASH_MUL)
     const n3 = Math.imul(h2 ^ c, HASH_MUL)
@@ -102,22 +104,19 @@ export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): 
     h3 = n3
     h4 = n4
     const g = w[n3 >>> shift]! + w[n4 >>> shift]! + w[n5 >>> shift]!
-    if (c === EDGE) {
-      if (tokLen > MAX_TOKEN && tokAscii) {
-        sum -= tokSum
-        count -= 3 * tokLen
-      }
-      tokSum = 0
-      tokLen = 0
-      tokAscii = true
-    } else {
+    if (c !== EDGE) {
       tokSum += g
-      tokLen++
-      if (c > 127) tokAscii = false
+      tokBits |= c
+      continue
     }
+    if (i - tokStart > MAX_TOKEN && tokBits <= 127) dropped += i - tokStart
+    else sum += tokSum
     sum += g
-    count += 3
+    tokSum = 0
+    tokBits = 0
+    tokStart = i + 1
   }
+  const count = 3 * (len + 2 - dropped)
   const learned = model.scale * sum * lengthNorm(count)
   return model.bias + Math.max(MODEL_LOGIT_MIN, Math.min(MODEL_LOGIT_MAX, learned))
 }
