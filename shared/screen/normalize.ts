@@ -165,22 +165,36 @@ export function normalize(text: string, slot = -1): NormView {
   // "is the next char X" question here exactly as NaN did.
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
-    // Fast paths: a lower-case ASCII letter inside a word, and a plain space (most of any text).
-    // (c | 32) maps A-Z onto a-z and nothing else onto a-z; NaN past the end becomes 32 and stops the loop.
-    if ((c | 32) >= 97 && (c | 32) <= 122 && seps === 0) {
+    // Fast paths: a run of ASCII letters inside a word or after one plain space that does not join (the previous
+    // token was not a single letter), and a plain space — most of any text. (c | 32) maps A-Z onto a-z and nothing
+    // else onto a-z.
+    const lower = c | 32
+    if (lower >= 97 && lower <= 122 && (seps === 0 || (seps === 1 && sepIsSpace && lastTokenLen !== 1 && len > 0))) {
       if (runStart < 0) runStart = i
-      if (len + n - i + 2 > cap) {
+      if (len + n - i + 3 > cap) {
         // Multi-char folds earlier (a ligature emits up to 18 units) can leave less room than the rest of the text
         // needs at one unit per char; without this, a run of letters after them was silently cut from the view.
         cap = cap * 2 + n - i
         out = grownCopy(out, new Uint16Array(cap))
         origin = grownCopy(origin, new Int32Array(cap))
       }
+      const wordStart = seps !== 0
+      if (wordStart) {
+        // The separator becomes one space in the view; the word before it is complete.
+        out[len] = 32
+        origin[len++] = i
+        // The general path marks this ASCII letter's wordAscii before it judges the previous word, so a word with
+        // a look-alike counts as mixed when an ASCII word follows it; kept as is (the quality numbers rest on it).
+        if (wordConfusable) sig.mixedWords++
+        wordConfusable = false
+        seps = 0
+      }
       const from = i
       i = copyLetters(text, i, out, origin, len) - 1
       len += i - from + 1
       tokenLen += i - from + 1
-      wordAscii = true
+      // As the general path leaves it: a word's first letter resets the flag, any later ASCII letter sets it.
+      wordAscii = !wordStart || i > from
       vsRun = 0
       afterSymbol = false
       continue
