@@ -17,6 +17,13 @@ export const CONCEPTS = {
     '無視', '忘れ', 'अनदेखा', 'नज़रअंदाज़', 'नजरअंदाज', 'भूल जा', 'उपेक्षा', 'เพิกเฉย', 'ละเว้น', 'ลืม', 'ไม่ต้องสนใจ',
     'ध्यान न दें', 'अवहेलना', 'ไม่สนใจ', 'มองข้าม', '무시', 'تجاهل', 'abaikan', 'yoksay', 'bo qua', 'negeer', 'zignoruj',
   ],
+  /** "It is important not to disregard safety rules": advice about ignoring, not an order to. */
+  NOT_IGNORE: [
+    'not to disregard', 'not to ignore', 'never ignore', 'never disregard', "don't ignore", 'do not ignore',
+    "shouldn't ignore", 'should not ignore', 'without ignoring', 'not disregard', 'no ignorar', 'no ignores',
+    'ne pas ignorer', "n'ignorez pas", 'nicht ignorieren', 'nicht zu ignorieren', 'non ignorare', 'nao ignore',
+    'nao ignorar', 'не игнорируй', 'не игнорировать', '不要忽略', '不要忽视', '無視しない', 'अनदेखा न', 'อย่าเพิกเฉย',
+  ],
   RULES: [
     'instruct', 'direction', 'directive', 'rule', 'guideline', 'prompt', 'command', 'programming', 'constraint',
     'restriction', 'guardrail', 'polic', 'content filter', 'safety', 'system message', 'what you were told',
@@ -157,7 +164,8 @@ export const CONCEPTS = {
     '시를', '거꾸로', 'قصيدة',
   ],
   SAY: [
-    'state that', 'state the', 'say that', 'say the', 'respond with', 'reply with', 'answer with', 'the answer is',
+    'state that', 'state the', 'say that', 'say the', 'and state', 'and say', 'state the following',
+    'say the following', 'respond with', 'reply with', 'answer with', 'the answer is',
     'the output is', 'claim that', 'tell the user', 'inform the user', 'respond only', 'reply only', 'answer only',
     'di que', 'diga que', 'decir que', 'dis que', 'dites que', 'affirme que', 'sag dass', 'sagen sie', 'antworte',
     'di che', 'dica che', 'rispondi', 'responda', 'responde', 'reponds', 'repondez', 'скажи', 'ответь', 'заяви',
@@ -212,6 +220,7 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'transform_private', category: 'extraction', concepts: ['TRANSFORM', 'PRIVATE'], gap: 8, weight: 1.5 },
   { id: 'ignore_document', category: 'injection', concepts: ['IGNORE', 'DOC_OBJ'], gap: 3, weight: 0.9 },
   { id: 'question_private', category: 'extraction', concepts: ['QUESTION', 'PRIVATE'], gap: 4, weight: 1 },
+  { id: 'negated_override', category: 'injection', concepts: ['NOT_IGNORE'], gap: 0, weight: -2.5 },
   { id: 'everyday_private', category: 'extraction', concepts: ['PRIVATE_BENIGN'], gap: 0, weight: -1.5 },
   { id: 'ignore_then_say', category: 'injection', concepts: ['IGNORE', 'SAY'], gap: 12, weight: 1.5 },
   { id: 'user_personal', category: 'extraction', concepts: ['USER', 'PERSONAL'], gap: 5, weight: 1.5 },
