@@ -199,6 +199,31 @@ export function normalize(text: string, slot = -1): NormView {
       afterSymbol = false
       continue
     }
+    if (c >= 48 && c <= 57 && seps === 0) {
+      // A digit inside a token: '0', or its leetspeak letter next to letters — the general path's rules below.
+      if (runStart < 0) runStart = i
+      sig.digits++
+      let unit = 48
+      const leet = LEET_TABLE[c]!
+      if (leet !== 0) {
+        const next = (i + 1 < n ? text.charCodeAt(i + 1) : 0) | 32
+        if ((tokenLen > 0 && len > 0 && out[len - 1]! >= 97) || (next >= 97 && next <= 122)) {
+          unit = leet
+          sig.leet++
+        }
+      }
+      if (len + 2 > cap) {
+        cap = cap * 2 + n - i
+        out = grownCopy(out, new Uint16Array(cap))
+        origin = grownCopy(origin, new Int32Array(cap))
+      }
+      out[len] = unit
+      origin[len++] = i
+      tokenLen++
+      vsRun = 0
+      afterSymbol = false
+      continue
+    }
     if (seps === 0 && c >= 0x80 && c < 0xd800) {
       // Letters of other scripts that fold to one char, inside a word.
       const f = foldUnit(c)
