@@ -188,10 +188,12 @@ for (const list of PAIR_RULES) list.sort((a, b) => b.prefix.length - a.prefix.le
 export function findSecrets(text: string): Finding[] {
   const out: Finding[] = []
   const n = text.length - 1
+  // A sliding pair: each char is read once (as the second char, then as the first).
+  let d = n > 0 ? text.charCodeAt(0) : 0
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i)
-    const d = text.charCodeAt(i + 1)
-    if (c >= 128 || d >= 128) continue
+    const c = d
+    d = text.charCodeAt(i + 1)
+    if ((c | d) >= 128) continue
     const slot = PAIR_INDEX[c * 128 + d]!
     if (slot < 0 || (c !== 45 && !boundaryBefore(text, i))) continue
     for (const rule of PAIR_RULES[slot]!) {
@@ -200,6 +202,7 @@ export function findSecrets(text: string): Finding[] {
       if (end > i) {
         out.push({ start: i, end, type: rule.type, score: rule.score })
         i = end - 1
+        d = end < n ? text.charCodeAt(end) : 0 // the next pair starts at `end`; past n the loop stops anyway
         break
       }
     }
