@@ -19,7 +19,7 @@ export const CONCEPTS = {
   ],
   /** "It is important not to disregard safety rules": advice about ignoring, not an order to. */
   NOT_IGNORE: [
-    'not to disregard', 'not to ignore', 'never ignore', 'never disregard', "don't ignore", 'do not ignore',
+    'not to disregard', 'not to ignore', 'never ignore', 'never disregard', 'never to ignore', 'never to disregard', "don't ignore", 'do not ignore',
     "shouldn't ignore", 'should not ignore', 'without ignoring', 'not disregard', 'no ignorar', 'no ignores',
     'ne pas ignorer', "n'ignorez pas", 'nicht ignorieren', 'nicht zu ignorieren', 'non ignorare', 'nao ignore',
     'nao ignorar', 'не игнорируй', 'не игнорировать', '不要忽略', '不要忽视', '無視しない', 'अनदेखा न', 'อย่าเพิกเฉย',
@@ -164,7 +164,7 @@ export const CONCEPTS = {
     '시를', '거꾸로', 'قصيدة',
   ],
   SAY: [
-    'state that', 'state the', 'say that', 'say the', 'and state', 'and say', 'state the following',
+    'state that', 'state the', 'say that', 'say the', 'state the following',
     'say the following', 'respond with', 'reply with', 'answer with', 'the answer is',
     'the output is', 'claim that', 'tell the user', 'inform the user', 'respond only', 'reply only', 'answer only',
     'di que', 'diga que', 'decir que', 'dis que', 'dites que', 'affirme que', 'sag dass', 'sagen sie', 'antworte',
