@@ -96,32 +96,39 @@ export class Automaton {
         this.dense[s * DENSE + sym] = t !== undefined ? t : s === 0 ? 0 : this.dense[this.fail[s]! * DENSE + sym]!
       }
     }
+    // Transitions into a state that reports are stored complemented (negative): the scan loop's common case, a
+    // state with nothing to report, then costs one load and a sign test.
+    for (let k = 0; k < this.dense.length; k++) if (this.emits[this.dense[k]!] === 1) this.dense[k] = ~this.dense[k]!
   }
 
   /** Feeds view[0..len) (spaces skipped) and reports every pattern occurrence. Returns the symbols fed. */
   scan(view: Uint16Array, len: number, onMatch: MatchHandler): number {
     const { symbolOf, dense, sparse, fail, firstOut, dictLink, nextSame, lengths, flags, emits } = this
     let s = 0
-    let fed = 0
-    let word = 0
+    let word = 0 // spaces so far: the word index of a match, and (len - spaces) is the number of symbols fed
     for (let i = 0; i < len; i++) {
       const u = view[i]!
       if (u === 32) {
         word++
         continue
       }
-      fed++
       const sym = symbolOf[u]!
-      if (sym < DENSE) s = dense[s * DENSE + sym]!
-      else {
+      if (sym < DENSE) {
+        const t = dense[s * DENSE + sym]!
+        if (t >= 0) {
+          s = t
+          continue
+        }
+        s = ~t
+      } else {
         let t = sparse[s]!.get(sym)
         while (t === undefined && s !== 0) {
           s = fail[s]!
           t = sparse[s]!.get(sym)
         }
         s = t ?? 0
+        if (emits[s] === 0) continue
       }
-      if (emits[s] === 0) continue
       let o = firstOut[s]! >= 0 ? s : dictLink[s]!
       while (o >= 0) {
         for (let p = firstOut[o]!; p >= 0; p = nextSame[p]!) {
@@ -136,6 +143,6 @@ export class Automaton {
         o = dictLink[o]!
       }
     }
-    return fed
+    return len - word
   }
 }
