@@ -27,7 +27,7 @@ describe('findSecrets positions', () => {
       `${JWT} ${JWT}`,
       [
         ['jwt', 0],
-        ['jwt', 64],
+        ['jwt', 62],
       ],
     ],
     [`x${OPENAI}`, []],
