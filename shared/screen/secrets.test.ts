@@ -5,6 +5,7 @@ import { findSecrets } from './secrets.ts'
 // jump must be re-read, so back-to-back and adjacent credentials are all found, each once, at the right offsets.
 const AWS = 'AKIAIOSFODNN7EXAMPLE'
 const OPENAI = `sk-${'a1B2'.repeat(10)}`
+const PEM = '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----'
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl'
 
 describe('findSecrets positions', () => {
@@ -39,6 +40,14 @@ describe('findSecrets positions', () => {
       ],
     ],
     [OPENAI.slice(0, 20), []],
+    // A PEM block needs no boundary before its '-----', so it can start right where the previous credential ends.
+    [
+      `${AWS}${PEM}`,
+      [
+        ['aws_access_key', 0],
+        ['private_key', 20],
+      ],
+    ],
   ])('%j', (text, expected) => {
     expect(findSecrets(text).map((f) => [f.type, f.start])).toEqual(expected)
   })
