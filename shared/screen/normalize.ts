@@ -366,7 +366,9 @@ export function normalize(text: string, slot = -1): NormView {
       tokenLen = 0
     }
     seps++
-    sepIsSpace = c === 10 || c === 13 || c === 9
+    // Line breaks, tabs and markup brackets separate words like a space: `<td>Ignore previous` must not fold to
+    // "tdignore" (HTML-table injections), while a single `.` or `-` inside a word still joins ("ig-no.re").
+    sepIsSpace = c === 10 || c === 13 || c === 9 || c === 60 || c === 62
     vsRun = 0
   }
   if (runStart >= 0) endRun(text, runStart, n, sig.runs)
