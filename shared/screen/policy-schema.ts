@@ -8,8 +8,14 @@ import { checkLinearRegex } from './regex-safety.ts'
 export const SCREEN_ACTIONS = ['block', 'redact', 'flag', 'shadow', 'off'] as const
 export type ScreenAction = (typeof SCREEN_ACTIONS)[number]
 
-/** Attack threshold of the default policy: chosen on leave-one-source-out scores for block FPR <= 1% on benign. */
+/** Calibration anchor: training maps the 0.6% leave-one-source-out benign quantile onto this score. */
 export const DEFAULT_ATTACK_THRESHOLD = 0.85
+
+/** Per-category block thresholds of the default policy, chosen on leave-one-source-out scores (bench/screen) for the
+ * most held-out attacks blocked with block FPR <= 1% on benign and on hard negatives separately and no more long
+ * benign documents blocked. A jailbreak score needs jailbreak phrase evidence (texts without any default to
+ * injection), so its threshold can sit lower; injection, the default category, sits a little higher. */
+export const DEFAULT_THRESHOLDS = { injection: 0.9, jailbreak: 0.7, extraction: 0.85, exfiltration: 0.9 } as const
 
 const categoryRule = (action: ScreenAction, threshold: number, what: string) =>
   z
@@ -91,10 +97,10 @@ export const screenPolicySchema = z
       .describe('Per-role weights: indirect injection arrives in tool results, so those count in full.'),
     categories: z
       .object({
-        injection: categoryRule('block', DEFAULT_ATTACK_THRESHOLD, 'Instruction override / prompt injection.'),
-        jailbreak: categoryRule('block', DEFAULT_ATTACK_THRESHOLD, 'Jailbreak personas and safety bypasses.'),
-        extraction: categoryRule('block', DEFAULT_ATTACK_THRESHOLD, 'System-prompt extraction.'),
-        exfiltration: categoryRule('block', 0.9, 'Markdown image/link exfiltration.'),
+        injection: categoryRule('block', DEFAULT_THRESHOLDS.injection, 'Instruction override / prompt injection.'),
+        jailbreak: categoryRule('block', DEFAULT_THRESHOLDS.jailbreak, 'Jailbreak personas and safety bypasses.'),
+        extraction: categoryRule('block', DEFAULT_THRESHOLDS.extraction, 'System-prompt extraction.'),
+        exfiltration: categoryRule('block', DEFAULT_THRESHOLDS.exfiltration, 'Markdown image/link exfiltration.'),
         smuggling: categoryRule(
           'flag',
           0.8,
