@@ -1,9 +1,8 @@
 // Context-token benchmark for `npm run bench -- --json`: signing and the sign stage timed inside workerd
 // (Miniflare), the verifier timed in Node. Timings are reported, never asserted (a benchmark is not a test).
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { build } from 'esbuild'
-import { Miniflare } from 'miniflare'
+import { pathToFileURL } from 'node:url'
+import { freePort, startWorker } from '../scripts/dev/stack.ts'
 import { buildContextClaims } from '../shared/txn-token/claims.ts'
 import { contentDigest } from '../shared/txn-token/digest.ts'
 import { loadSigningKeys, signContextToken } from '../shared/txn-token/signer.ts'
@@ -20,35 +19,21 @@ import { createTxnTokenVerifier } from '../shared/txn-token/verifier.ts'
 import { TEST_BODY } from '../workers/gateway/sign/testing.ts'
 
 const VERIFY_ITERATIONS = 2_000
-const WORKER_ENTRY = fileURLToPath(new URL('./txn-token.worker.ts', import.meta.url))
 
 export async function benchTxnToken(): Promise<Record<string, number>> {
   return { ...(await benchInWorkerd()), ...(await benchVerifyInNode()) }
 }
 
 async function benchInWorkerd(): Promise<Record<string, number>> {
-  const bundle = await build({
-    entryPoints: [WORKER_ENTRY],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-    logLevel: 'silent',
-  })
-  const mf = new Miniflare({
-    modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0]!.text }],
-    compatibilityDate: '2026-04-01',
+  const { mf } = await startWorker('bench/txn-token.worker.ts', await freePort(), {
     bindings: {
       TXN_SIGNING_KEYS: keySecret(TEST_KEYS.es256a, TEST_KEYS.ed25519),
       TXN_ISSUER: TEST_ISSUER,
       IP_HASH_KEY: 'bench',
     },
+    quiet: true,
   })
   try {
-    await mf.ready
     const res = await mf.dispatchFetch('http://bench.local/')
     if (!res.ok) throw new Error(`bench worker failed: ${await res.text()}`)
     const raw = (await res.json()) as Record<string, number>
