@@ -1,32 +1,13 @@
 // The per-isolate caches of the authenticate stage: issuer key sets (refetch on unknown kid at most once per
 // cooldown, rotation picked up after it) and verified caller tokens (time claims re-checked on every use).
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { activeTenant, stageApp, TEST_AUDIENCE, TEST_ISSUER } from '../../../test/support/gateway.ts'
+import { exportJWK, generateKeyPair, type JWK } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { activeTenant, stageApp } from '../../../test/support/gateway.ts'
 import { authenticate } from './index.ts'
 import { createRemoteKeySet } from './jwks.ts'
+import { baseClaims, CALLER_KEYS, NOW, nowS, sign } from './testing.ts'
 
-const NOW = new Date('2026-11-26T12:00:00Z')
-const nowS = Math.floor(NOW.getTime() / 1000)
-let privateKey: CryptoKey
-let publicJwk: JWK
-
-beforeAll(async () => {
-  const kp = await generateKeyPair('ES256', { extractable: true })
-  privateKey = kp.privateKey
-  publicJwk = { ...(await exportJWK(kp.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }
-})
-
-const baseClaims = () => ({
-  iss: TEST_ISSUER,
-  aud: TEST_AUDIENCE,
-  sub: 'alice',
-  scope: 'chat',
-  iat: nowS - 10,
-  exp: nowS + 300,
-})
-const sign = (claims: Record<string, unknown> = baseClaims()) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey)
+const { publicJwk } = CALLER_KEYS
 
 describe('JWKS cache', () => {
   it('fetches once, then refetches an unknown kid at most once per cooldown', async () => {

@@ -1,57 +1,15 @@
 // The caller-token attack table: every forged, stale, misdirected or malformed token is refused with a stable
 // code and status. Keys and the clock are fixed; the IdP is a fake fetch serving a JWKS (or failing).
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { exportJWK, SignJWT } from 'jose'
+import { describe, expect, it } from 'vitest'
 import { activeTenant, stageApp, TEST_AUDIENCE, TEST_ISSUER, testPolicy } from '../../../test/support/gateway.ts'
 import type { ActiveTenant } from '../env.ts'
 import { authenticate } from './index.ts'
 import { createRemoteKeySet, type KeySet } from './jwks.ts'
+import { b64u, baseClaims, CALLER_KEYS, fakeIdp, NOW, nowS, raw, sign } from './testing.ts'
 
-const NOW = new Date('2026-11-26T12:00:00Z')
-const nowS = Math.floor(NOW.getTime() / 1000)
+const { privateKey, publicJwk, otherKey, rsaPrivate, rsaPublicJwk } = CALLER_KEYS
 const enc = new TextEncoder()
-const b64u = (v: string | Uint8Array) => Buffer.from(typeof v === 'string' ? enc.encode(v) : v).toString('base64url')
-
-let privateKey: CryptoKey
-let publicJwk: JWK
-let otherKey: CryptoKey
-let rsaPrivate: CryptoKey
-let rsaPublicJwk: JWK
-
-beforeAll(async () => {
-  const kp = await generateKeyPair('ES256', { extractable: true })
-  privateKey = kp.privateKey
-  publicJwk = { ...(await exportJWK(kp.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }
-  otherKey = (await generateKeyPair('ES256')).privateKey
-  const rsa = await generateKeyPair('RS256', { extractable: true })
-  rsaPrivate = rsa.privateKey
-  rsaPublicJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'r1', alg: 'RS256', use: 'sig' }
-})
-
-type Claims = Record<string, unknown>
-const baseClaims = (): Claims => ({
-  iss: TEST_ISSUER,
-  aud: TEST_AUDIENCE,
-  sub: 'alice',
-  scope: 'chat',
-  iat: nowS - 10,
-  exp: nowS + 300,
-})
-
-async function sign(claims: Claims = baseClaims(), header: Record<string, unknown> = {}, key?: CryptoKey) {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', kid: 'k1', ...header } as { alg: string })
-    .sign(key ?? privateKey)
-}
-
-/** Hand-assembled token: header and payload exactly as given, signature bytes supplied. */
-const raw = (header: unknown, payload: string, sig = 'AAAA') =>
-  `${b64u(JSON.stringify(header))}.${b64u(payload)}.${sig}`
-
-function fakeIdp(body: () => unknown, status = 200): typeof fetch {
-  return (async () =>
-    new Response(JSON.stringify(body()), { status, headers: { 'content-type': 'application/json' } })) as typeof fetch
-}
 
 function appWith(opts: { tenant?: ActiveTenant; keys?: KeySet; fetch?: typeof fetch } = {}) {
   const keys =
