@@ -1,17 +1,17 @@
-// The screen engine: compile a policy once (automaton over built-in + tenant phrases, tenant regexes, model), then
-// score texts. One normalise pass, one automaton pass, one model pass over the view; decoders rescan encoded payloads
+// The screen engine: score texts against a compiled policy (compile.ts: automaton over built-in + tenant phrases,
+// tenant regexes, model). One normalise pass, one automaton pass, one model pass over the view; decoders rescan encoded payloads
 // under a depth and byte budget. Pure: no Workers or Node globals, so the Worker, CLI and bench share it.
-import { Automaton, type AutomatonPattern } from './automaton.ts'
 import { decodeChildren } from './children.ts'
-import { rot13 } from './decode.ts'
+import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
-import { calibrate, modelLogit, type ScreenModel, shippedModel } from './model.ts'
+import { calibrate, modelLogit } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
-import { type AttackCategory, CONCEPTS, type Concept, RULES } from './phrases.ts'
+import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
-import type { ScreenPolicy, TenantRule } from './policy-schema.ts'
 import { findSecrets } from './secrets.ts'
 import type { DetectionSpan, ScreenCategory } from './types.ts'
+
+export { type CompiledScreen, compileScreen } from './compile.ts'
 
 export const CATEGORIES: readonly ScreenCategory[] = [
   'injection',
@@ -35,23 +35,6 @@ const ROT13_MIN_CONCEPTS = 2 // distinct keyword concepts seen in rot13 before t
 const PHRASE_WINDOW_WORDS = 120
 const MAX_PHRASE_LOGIT = 6 // phrase evidence saturates: more rules add nothing beyond this
 
-type PatternInfo =
-  | { kind: 'concept'; concept: number }
-  | { kind: 'rot13'; concept: number }
-  | { kind: 'tenant'; rule: number }
-  | { kind: 'allow' }
-
-export interface CompiledScreen {
-  readonly policy: ScreenPolicy
-  readonly model: ScreenModel
-  readonly automaton: Automaton
-  readonly info: readonly PatternInfo[]
-  readonly conceptRules: readonly (readonly number[])[]
-  readonly ruleConcepts: readonly (readonly number[])[]
-  readonly tenantRegexes: readonly { readonly rule: number; readonly regex: RegExp }[]
-  readonly pii: ReadonlySet<string>
-}
-
 export interface TextResult {
   readonly scores: Record<ScreenCategory, number>
   /** Attack logit before role weighting (for the bench's ROC). */
@@ -66,62 +49,7 @@ export interface TextResult {
   work: number
 }
 
-const CONCEPT_NAMES = Object.keys(CONCEPTS) as Concept[]
 const SEND_CHANNEL_RULE = RULES.findIndex((x) => x.id === 'send_channel')
-
-/** Phrase → automaton pattern: normalised exactly like caller text, spaces dropped. */
-function toPattern(phrase: string): AutomatonPattern | null {
-  const v = normalize(phrase)
-  let text = ''
-  for (let i = 0; i < v.length; i++) if (v.text[i] !== 32) text += String.fromCharCode(v.text[i]!)
-  if (text.length === 0 || text.length > 120) return null
-  const latin = /^[a-z0-9\u0400-\u04ff]/.test(text)
-  return { text, wordStart: latin, wordEnd: latin && text.length <= 4 }
-}
-
-const cache = new WeakMap<ScreenPolicy, CompiledScreen>()
-
-/** Builds (once per policy object per isolate) everything the scan needs. */
-export function compileScreen(policy: ScreenPolicy, model: ScreenModel = shippedModel()): CompiledScreen {
-  const hit = cache.get(policy)
-  if (hit && hit.model === model) return hit
-  const patterns: AutomatonPattern[] = []
-  const info: PatternInfo[] = []
-  const add = (phrase: string, i: PatternInfo): void => {
-    const p = toPattern(phrase)
-    if (p) {
-      patterns.push(p)
-      info.push(i)
-    }
-  }
-  CONCEPT_NAMES.forEach((name, concept) => {
-    for (const kw of CONCEPTS[name]) {
-      add(kw, { kind: 'concept', concept })
-      if (/^[a-z ]{5,}$/.test(kw)) add(rot13(kw), { kind: 'rot13', concept })
-    }
-  })
-  policy.rules.forEach((r: TenantRule, rule) => {
-    for (const ph of r.phrases) add(ph, { kind: 'tenant', rule })
-  })
-  for (const ph of policy.allowPhrases) add(ph, { kind: 'allow' })
-  const ruleConcepts = RULES.map((r) => r.concepts.map((c) => CONCEPT_NAMES.indexOf(c)))
-  const conceptRules = CONCEPT_NAMES.map((_, c) => RULES.flatMap((_r, i) => (ruleConcepts[i]!.includes(c) ? [i] : [])))
-  const tenantRegexes = policy.rules.flatMap((r, rule) =>
-    r.patterns.map((p) => ({ rule, regex: new RegExp(p, 'giu') })),
-  )
-  const compiled: CompiledScreen = {
-    policy,
-    model,
-    automaton: new Automaton(patterns),
-    info,
-    conceptRules,
-    ruleConcepts,
-    tenantRegexes,
-    pii: new Set(policy.pii),
-  }
-  cache.set(policy, compiled)
-  return compiled
-}
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
 
