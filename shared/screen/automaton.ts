@@ -13,12 +13,15 @@ export interface AutomatonPattern {
 
 export type MatchHandler = (pattern: number, viewStart: number, viewEnd: number, word: number) => void
 
-const DENSE = 37 // symbol 0 = not in any pattern; 1..36 = a-z0-9
+export const DENSE = 37 // symbol 0 = not in any pattern; 1..36 = a-z0-9
 export const MAX_PATTERN_LENGTH = 127 // symbols; bounds the walk back to a match's start
 
 export class Automaton {
-  private readonly symbolOf = new Uint16Array(65536)
-  private readonly dense: Int32Array
+  // The tables are read directly by the fused view scan (view-scan.ts); only this class writes them.
+  /** View code unit -> symbol: 1..36 for a-z0-9 (dense), larger for other pattern chars, 0 for none. */
+  readonly symbolOf = new Uint16Array(65536)
+  /** Dense ASCII transitions, state * DENSE + symbol; complemented (negative) when the target reports a match. */
+  readonly dense: Int32Array
   private readonly sparse: Map<number, number>[]
   private readonly fail: Int32Array
   private readonly firstOut: Int32Array
@@ -27,7 +30,7 @@ export class Automaton {
   private readonly lengths: Int32Array
   private readonly flags: Uint8Array
   /** 1 when the state or a dictionary-suffix state ends a pattern: one load decides "nothing to report". */
-  private readonly emits: Uint8Array
+  readonly emits: Uint8Array
   readonly patternCount: number
 
   constructor(patterns: readonly AutomatonPattern[]) {
@@ -103,7 +106,7 @@ export class Automaton {
 
   /** Feeds view[0..len) (spaces skipped) and reports every pattern occurrence. Returns the symbols fed. */
   scan(view: Uint16Array, len: number, onMatch: MatchHandler): number {
-    const { symbolOf, dense, sparse, fail, firstOut, dictLink, nextSame, lengths, flags, emits } = this
+    const { symbolOf, dense, emits } = this
     let s = 0
     let word = 0 // spaces so far: the word index of a match, and (len - spaces) is the number of symbols fed
     for (let i = 0; i < len; i++) {
@@ -121,28 +124,41 @@ export class Automaton {
         }
         s = ~t
       } else {
-        let t = sparse[s]!.get(sym)
-        while (t === undefined && s !== 0) {
-          s = fail[s]!
-          t = sparse[s]!.get(sym)
-        }
-        s = t ?? 0
+        s = this.sparseStep(s, sym)
         if (emits[s] === 0) continue
       }
-      let o = firstOut[s]! >= 0 ? s : dictLink[s]!
-      while (o >= 0) {
-        for (let p = firstOut[o]!; p >= 0; p = nextSame[p]!) {
-          // Walk back over the view to the pattern's first symbol (spaces do not count): only on a match.
-          let start = i
-          for (let k = lengths[p]! - 1; k > 0; ) if (view[--start] !== 32) k--
-          const f = flags[p]!
-          if ((f & 1) !== 0 && start > 0 && view[start - 1] !== 32) continue
-          if ((f & 2) !== 0 && i + 1 < len && view[i + 1] !== 32) continue
-          onMatch(p, start, i + 1, word)
-        }
-        o = dictLink[o]!
-      }
+      this.report(s, view, i, len, word, onMatch)
     }
     return len - word
+  }
+
+  /** The transition on a non-ASCII symbol (sparse children + failure links). */
+  sparseStep(state: number, sym: number): number {
+    const { sparse, fail } = this
+    let s = state
+    let t = sparse[s]!.get(sym)
+    while (t === undefined && s !== 0) {
+      s = fail[s]!
+      t = sparse[s]!.get(sym)
+    }
+    return t ?? 0
+  }
+
+  /** Reports the patterns ending in state `s` at view[i] (word boundaries checked on the view). */
+  report(s: number, view: Uint16Array, i: number, len: number, word: number, onMatch: MatchHandler): void {
+    const { firstOut, dictLink, nextSame, lengths, flags } = this
+    let o = firstOut[s]! >= 0 ? s : dictLink[s]!
+    while (o >= 0) {
+      for (let p = firstOut[o]!; p >= 0; p = nextSame[p]!) {
+        // Walk back over the view to the pattern's first symbol (spaces do not count): only on a match.
+        let start = i
+        for (let k = lengths[p]! - 1; k > 0; ) if (view[--start] !== 32) k--
+        const f = flags[p]!
+        if ((f & 1) !== 0 && start > 0 && view[start - 1] !== 32) continue
+        if ((f & 2) !== 0 && i + 1 < len && view[i + 1] !== 32) continue
+        onMatch(p, start, i + 1, word)
+      }
+      o = dictLink[o]!
+    }
   }
 }

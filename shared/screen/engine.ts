@@ -4,12 +4,13 @@
 import { decodeChildren } from './children.ts'
 import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
-import { calibrate, modelLogit } from './model.ts'
+import { calibrate, logitOfSum } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
 import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
 import { findSecrets } from './secrets.ts'
 import type { DetectionSpan, ScreenCategory } from './types.ts'
+import { scanView } from './view-scan.ts'
 
 export { type CompiledScreen, compileScreen } from './compile.ts'
 
@@ -92,13 +93,11 @@ export function scanText(compiled: CompiledScreen, text: string, role: Role = 'u
 export function scanInto(compiled: CompiledScreen, text: string, depth: number, budget: Budget, r: TextResult): number {
   const view = normalize(text, depth)
   r.work += text.length
-  const { ruleFired, allow, rot13Concepts, first, phrase } = runAutomaton(compiled, view, text, r, depth)
+  const { ruleFired, allow, rot13Concepts, first, phrase, modelLogit } = runAutomaton(compiled, view, text, r, depth)
   RULES.forEach((rule, i) => {
     if (ruleFired[i]) r.rules.add(rule.id)
   })
-  let logit =
-    modelLogit(compiled.model, view.text, view.length) +
-    Math.min(MAX_PHRASE_LOGIT, phrase.injection + phrase.jailbreak + phrase.extraction)
+  let logit = modelLogit + Math.min(MAX_PHRASE_LOGIT, phrase.injection + phrase.jailbreak + phrase.extraction)
   r.work += view.length
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
@@ -182,7 +181,8 @@ export function tenantHit(compiled: CompiledScreen, r: TextResult, rule: number,
   r.rules.add(spec.id)
 }
 
-/** One automaton pass: proximity rules, tenant phrases, allow phrases, rot13 keyword count. */
+/** One pass over the view (view-scan.ts): the model's logit, and the automaton's proximity rules, tenant phrases,
+ * allow phrases, rot13 keyword count. */
 function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r: TextResult, depth: number) {
   // Small plain arrays: a typed-array allocation costs ~1 µs, more than the rest of a short text's scan.
   const lastWord: number[] = new Array<number>(CONCEPT_NAMES.length).fill(-1_000_000)
@@ -193,7 +193,7 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   let rot13Mask = 0
   let allow = false
   let first = -1
-  r.work += compiled.automaton.scan(view.text, view.length, (pattern, vs, ve, word) => {
+  const scan = scanView(compiled.automaton, compiled.model, view.text, view.length, (pattern, vs, ve, word) => {
     const i = compiled.info[pattern]!
     if (i.kind === 'concept') {
       lastWord[i.concept] = word
@@ -214,13 +214,15 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
     else if (depth > 0) tenantHit(compiled, r, i.rule, 0, text.length)
     else tenantHit(compiled, r, i.rule, view.origin[vs]!, Math.min(text.length, view.origin[ve - 1]! + 1))
   })
+  r.work += scan.symbols
   let rot13Concepts = 0
   for (let m = rot13Mask; m !== 0; m &= m - 1) rot13Concepts++
   // Negative (everyday-use) rules count once, wherever they fired: they offset, never start, a window.
   RULES.forEach((rule, k) => {
     if (rule.weight < 0 && ruleFired[k]) phrase[rule.category] += rule.weight
   })
-  return { ruleFired, allow, rot13Concepts, first, phrase }
+  const modelLogit = logitOfSum(compiled.model, scan.sum, view.length, scan.dropped)
+  return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit }
 }
 
 /** A rule just entered the window ending at `word`: if the rules fired within the window outweigh the best window

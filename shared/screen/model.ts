@@ -26,8 +26,9 @@ export interface ModelFile {
   readonly offset?: number
 }
 
-const HASH_MUL = 0x9e3779b1 // golden-ratio multiplier: spreads the chained state into the top bits
-const EDGE = 32 // the view is scored as " " + view + " " so words at the edges get boundary n-grams
+// Exported for the fused view scan (view-scan.ts), which repeats modelLogit's loop bit for bit.
+export const HASH_MUL = 0x9e3779b1 // golden-ratio multiplier: spreads the chained state into the top bits
+export const EDGE = 32 // the view is scored as " " + view + " " so words at the edges get boundary n-grams
 
 export function decodeBase64Bytes(b64: string): Uint8Array {
   const bin = atob(b64)
@@ -73,8 +74,11 @@ export const MODEL_LOGIT_MIN = -1
 
 /** Per-n-gram multiplier for a text with `count` n-grams (shared by scoring and training). */
 export function lengthNorm(count: number): number {
-  return count <= WINDOW_NGRAMS ? 1 / Math.sqrt(count) : Math.sqrt(WINDOW_NGRAMS) / count
+  return count <= WINDOW_NGRAMS ? 1 / Math.sqrt(count) : SQRT_WINDOW / count
 }
+// A constant, not a call in the branch: a call first reached in optimised code (the first long text) has no type
+// feedback and deoptimises the whole scan inlining it, again and again.
+const SQRT_WINDOW = Math.sqrt(WINDOW_NGRAMS)
 
 /** Logit of the model for view[0..len): bias + scale * sum(w[ngram]) * lengthNorm(#ngrams), capped. */
 export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): number {
@@ -116,6 +120,11 @@ export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): 
     tokBits = 0
     tokStart = i + 1
   }
+  return logitOfSum(model, sum, len, dropped)
+}
+
+/** The logit from the summed int8 weights of a view of `len` chars of which `dropped` were in dropped tokens. */
+export function logitOfSum(model: ScreenModel, sum: number, len: number, dropped: number): number {
   const count = 3 * (len + 2 - dropped)
   const learned = model.scale * sum * lengthNorm(count)
   return model.bias + Math.max(MODEL_LOGIT_MIN, Math.min(MODEL_LOGIT_MAX, learned))
