@@ -54,3 +54,22 @@ describe('findSecrets positions', () => {
     expect(findSecrets(text).map((f) => [f.type, f.start])).toEqual(expected)
   })
 })
+
+describe('findSecrets candidate search', () => {
+  // Sparse anchors are found by indexOf; past one anchor per 16 chars the scan visits every position instead. Both
+  // must find the same credentials: the same keys behind plain text and behind a flood of '-' and '_'.
+  const keys = [AWS, OPENAI, PEM, JWT, `ghp_${'a'.repeat(30)}000000`, `xoxb-${'1a'.repeat(12)}`]
+  const body = keys.join(' and ')
+  const expected = findSecrets(body).map((f) => f.type)
+  it.each([
+    ['plain', `Some notes first. ${body}`],
+    ['after a flood', `${'-_ '.repeat(200)}${body}`],
+    ['in a flood', `${'- '.repeat(100)}${keys.join(' -_-_ ')}${' _'.repeat(100)}`],
+  ])('%s', (_name, text) => {
+    expect(findSecrets(text).map((f) => f.type)).toEqual(expected)
+  })
+
+  it('finds every kind in the plain text', () => {
+    expect(expected).toEqual(['aws_access_key', 'openai_key', 'private_key', 'jwt', 'slack_token'])
+  })
+})

@@ -170,9 +170,8 @@ function jwtEnd(text: string, start: number): number {
   return sEnd
 }
 
-// Rules by the first two chars of their prefix, so one pass with two table loads per char finds every candidate
-// position (twenty indexOf passes cost more than the rest of the screen on a 4 KB prompt).
-const PAIR_INDEX = new Int8Array(128 * 128).fill(-1) // dense table; a sparse JS array would be a slow dictionary
+// Rules by the first two chars of their prefix (dense table; a sparse JS array would be a slow dictionary).
+const PAIR_INDEX = new Int8Array(128 * 128).fill(-1)
 const PAIR_RULES: PrefixRule[][] = []
 for (const r of RULES) {
   const k = r.prefix.charCodeAt(0) * 128 + r.prefix.charCodeAt(1)
@@ -184,28 +183,79 @@ for (const r of RULES) {
 }
 for (const list of PAIR_RULES) list.sort((a, b) => b.prefix.length - a.prefix.length)
 
-/** All credentials in `text`, sorted by start. */
-export function findSecrets(text: string): Finding[] {
-  const out: Finding[] = []
-  const n = text.length - 1
-  // A sliding pair: each char is read once (as the second char, then as the first).
-  let d = n > 0 ? text.charCodeAt(0) : 0
-  for (let i = 0; i < n; i++) {
+// Anchors: every prefix holds a '-' or '_' at a fixed offset ("sk-", "ghp_", "-----BEGIN ") or is itself rare enough
+// to search for ("AKIA", "eyJ"). A credential can only start at an anchor hit minus its offset, so native indexOf
+// (memchr-fast) finds the few candidate positions instead of a JS loop over every char pair (the pair loop cost more
+// than the PII pass on a 4 KB prompt).
+const ANCHORS: { text: string; offset: number }[] = []
+for (const { prefix } of RULES) {
+  const sep = prefix.search(/[-_]/)
+  const anchor = sep >= 0 ? { text: prefix[sep]!, offset: sep } : { text: prefix, offset: 0 }
+  if (!ANCHORS.some((a) => a.text === anchor.text && a.offset === anchor.offset)) ANCHORS.push(anchor)
+}
+const NONE = 0x7fffffff
+const heads = new Int32Array(ANCHORS.length) // next candidate start per anchor; reused (the scan is synchronous)
+
+/** The next candidate start >= from of anchor k (NONE if none). */
+function nextCandidate(text: string, k: number, from: number): number {
+  const a = ANCHORS[k]!
+  const at = text.indexOf(a.text, from + a.offset)
+  return at < 0 ? NONE : at - a.offset
+}
+
+/** The credential starting at `i` (pushed to `out`), as the pair table and the rules say; returns its end or -1. */
+function tryAt(text: string, i: number, out: Finding[]): number {
+  const c = text.charCodeAt(i)
+  const d = text.charCodeAt(i + 1)
+  if ((c | d) >= 128) return -1
+  const slot = PAIR_INDEX[c * 128 + d]!
+  if (slot < 0 || (c !== 45 && !boundaryBefore(text, i))) return -1
+  for (const rule of PAIR_RULES[slot]!) {
+    if (!text.startsWith(rule.prefix, i)) continue
+    const end = rule.validate(text, i)
+    if (end > i) {
+      out.push({ start: i, end, type: rule.type, score: rule.score })
+      return end
+    }
+  }
+  return -1
+}
+
+/** Every position from `from` on, in order (for anchor-dense text, where a pair loop beats many indexOf calls). A
+ * sliding pair: each char is read once (as the second char, then as the first). */
+function pairScan(text: string, from: number, out: Finding[]): void {
+  const last = text.length - 1
+  let d = text.charCodeAt(from)
+  for (let i = from; i < last; i++) {
     const c = d
     d = text.charCodeAt(i + 1)
-    if ((c | d) >= 128) continue
-    const slot = PAIR_INDEX[c * 128 + d]!
-    if (slot < 0 || (c !== 45 && !boundaryBefore(text, i))) continue
-    for (const rule of PAIR_RULES[slot]!) {
-      if (!text.startsWith(rule.prefix, i)) continue
-      const end = rule.validate(text, i)
-      if (end > i) {
-        out.push({ start: i, end, type: rule.type, score: rule.score })
-        i = end - 1
-        d = end < n ? text.charCodeAt(end) : 0 // the next pair starts at `end`; past n the loop stops anyway
-        break
-      }
+    if ((c | d) >= 128 || PAIR_INDEX[c * 128 + d]! < 0) continue
+    const end = tryAt(text, i, out)
+    if (end > i) {
+      i = end - 1
+      d = end < last ? text.charCodeAt(end) : 0 // the next pair starts at `end`; past `last` the loop stops anyway
     }
+  }
+}
+
+/** All credentials in `text`, sorted by start: candidates in increasing order, each tried as the pair table says,
+ * a found credential's span skipped. */
+export function findSecrets(text: string): Finding[] {
+  const out: Finding[] = []
+  const last = text.length - 1 // a prefix needs two chars
+  for (let k = 0; k < ANCHORS.length; k++) heads[k] = nextCandidate(text, k, 0)
+  for (let tried = 0; ; tried++) {
+    let i = NONE
+    for (let k = 0; k < ANCHORS.length; k++) if (heads[k]! < i) i = heads[k]!
+    if (i >= last) break
+    if (tried > 8 + (i >> 4)) {
+      // More than one candidate per 16 chars so far (a flood of '-' or anchors): visit every position instead.
+      pairScan(text, i, out)
+      break
+    }
+    const end = tryAt(text, i, out)
+    const from = end > i ? end : i + 1
+    for (let k = 0; k < ANCHORS.length; k++) if (heads[k]! < from) heads[k] = nextCandidate(text, k, from)
   }
   return out
 }
