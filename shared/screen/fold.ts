@@ -14,7 +14,10 @@ export const VARIATION = 1 << 21 // variation selector
 export const CONFUSABLE = 1 << 22 // a non-Latin look-alike folded onto a Latin letter
 export const KNOWN = 1 << 23
 
-const table = new Int32Array(65536)
+/** The cache itself, for the normaliser's hot loop: read it inline and call foldUnit only on a 0 (not yet folded).
+ * A call per char depended on V8 inlining foldUnit into a large loop, which it stops doing when that loop grows. */
+export const FOLD_TABLE = new Int32Array(65536)
+const table = FOLD_TABLE
 const MULTI_FOLD = new Map<number, string>()
 const CONFUSABLES = new Map<number, string>()
 {

@@ -62,4 +62,36 @@ describe('normalize', () => {
       expect(v.origin[v.length - 1]).toBe(text.length - 1)
     }
   })
+
+  // The letter fast path copies whole runs of words (copyWords) and must leave what the main loop would: the space
+  // takes the next letter's origin, single-letter tokens still join, a long run still ends as a decoder candidate
+  // and a look-alike word still counts as mixed when ASCII words follow.
+  it.each([
+    ['Hello big world', 'hello big world', [0, 1, 2, 3, 4, 6, 6, 7, 8, 10, 10, 11, 12, 13, 14], [], 0, 0],
+    ['ab c d ef gh', 'ab cd ef gh', [0, 1, 3, 3, 5, 7, 7, 8, 10, 10, 11], [], 0, 1],
+    [
+      'ABCDEFGHijklmnop qrs tu',
+      'abcdefghijklmnop qrs tu',
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 17, 18, 19, 21, 21, 22],
+      [0, 16],
+      0,
+      0,
+    ],
+    [
+      'p\u0430ypal and more words',
+      'paypal and more words',
+      [0, 1, 2, 3, 4, 5, 7, 7, 8, 9, 11, 11, 12, 13, 14, 16, 16, 17, 18, 19, 20],
+      [],
+      1,
+      0,
+    ],
+    ['The 7 dogs ran', 'the 0 dogs ran', [0, 1, 2, 4, 4, 6, 6, 7, 8, 9, 11, 11, 12, 13], [], 0, 0],
+  ])('word runs: %j', (input, view, origin, runs, mixedWords, joins) => {
+    const v = normalize(input as string)
+    expect(viewString(v)).toBe(view)
+    expect([...v.origin.subarray(0, v.length)]).toEqual(origin)
+    expect(v.signals.runs).toEqual(runs)
+    expect(v.signals.mixedWords).toBe(mixedWords)
+    expect(v.signals.joins).toBe(joins)
+  })
 })

@@ -1,34 +1,23 @@
 // Normalise once: one pass over the original text builds the folded "view" the detectors scan (NFKC-ish skeleton,
 // lower case, leetspeak, spacing/punctuation tricks collapsed, invisibles removed) plus an offset map back to the
 // original, the smuggling signals and the cheap gates for the decoders. No regex, no per-char allocation.
-import { BIDI, CONFUSABLE, DROP, foldAstral, foldUnit, INVISIBLE, MULTI, multiFold, VARIATION, WORD } from './fold.ts'
-import { copyLetters, grownCopy, viewBuffers } from './view-buffers.ts'
+import {
+  BIDI,
+  CONFUSABLE,
+  DROP,
+  FOLD_TABLE,
+  foldAstral,
+  foldUnit,
+  INVISIBLE,
+  MULTI,
+  multiFold,
+  VARIATION,
+  WORD,
+} from './fold.ts'
+import { emptySignals, type Signals } from './signals.ts'
+import { copyLetters, copyWords, grownCopy, viewBuffers, wordsState } from './view-buffers.ts'
 
-export interface Signals {
-  /** Invisible/format characters removed (emoji joiners and VS16 after symbols excluded). */
-  invisible: number
-  /** Invisible characters inside words: the zero-width-insertion trick. */
-  invisibleInWords: number
-  bidi: number
-  tags: number
-  /** Variation selectors outside emoji presentation (runs, or after letters). */
-  variation: number
-  /** Words that mix ASCII letters with folded look-alikes (homoglyph trick). */
-  mixedWords: number
-  leet: number
-  joins: number
-  /** HTML comments skipped. */
-  comments: number
-  /** Gates for the decoders: '%', '\\', '&' counts and long base64/hex-looking runs [start, end) of the original. */
-  percent: number
-  backslash: number
-  ampersand: number
-  runs: number[]
-  /** Gates for PII detectors. */
-  at: number
-  digits: number
-  colons: number
-}
+export type { Signals } from './signals.ts'
 
 export interface NormView {
   text: Uint16Array
@@ -41,16 +30,13 @@ export interface NormView {
 }
 
 const MAX_RUNS = 64 // candidate encoded runs per text; more are ignored (each costs a decode)
-const MIN_RUN = 16 // shortest base64/hex run worth decoding
-const MAX_HIDDEN = 16_384 // chars of tag text / VS bytes kept
-const LEET: Record<number, number> = { 48: 111, 49: 105, 51: 101, 52: 97, 53: 115, 55: 116, 64: 97, 36: 115 }
-const LEET_TABLE = new Uint8Array(128)
-for (const [k, v] of Object.entries(LEET)) LEET_TABLE[Number(k)] = v
+const MIN_RUN = 16 // shortest base64/hex run worth decoding (repeated in view-buffers.ts)
 const B64 = 1
 const HEX = 2
 const UPPER = 4
 const LOWER = 8
 const DIGIT = 16
+/** ASCII char -> its classes in the base64/hex alphabets (B64 marks a char that continues a run). */
 const ENC = new Uint8Array(128)
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c)
@@ -61,29 +47,13 @@ for (let c = 0; c < 128; c++) {
   if (/[0-9]/.test(ch)) ENC[c]! |= DIGIT
 }
 
+const MAX_HIDDEN = 16_384 // chars of tag text / VS bytes kept
+const LEET: Record<number, number> = { 48: 111, 49: 105, 51: 101, 52: 97, 53: 115, 55: 116, 64: 97, 36: 115 }
+const LEET_TABLE = new Uint8Array(128)
+for (const [k, v] of Object.entries(LEET)) LEET_TABLE[Number(k)] = v
+
 const isHexDigit = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102)
 const isAsciiWord = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)
-
-function emptySignals(): Signals {
-  return {
-    invisible: 0,
-    invisibleInWords: 0,
-    bidi: 0,
-    tags: 0,
-    variation: 0,
-    mixedWords: 0,
-    leet: 0,
-    joins: 0,
-    comments: 0,
-    percent: 0,
-    backslash: 0,
-    ampersand: 0,
-    runs: [],
-    at: 0,
-    digits: 0,
-    colons: 0,
-  }
-}
 
 /** Records base64-alphabet run [start, end) as a decoding candidate if it is long and has digits or mixed case. */
 function endRun(text: string, start: number, end: number, runs: number[]): void {
@@ -152,11 +122,24 @@ export function normalize(text: string, slot = -1): NormView {
         seps = 0
       }
       const from = i
-      i = copyLetters(text, i, out, origin, len) - 1
-      len += i - from + 1
-      tokenLen += i - from + 1
-      // As the general path leaves it: a word's first letter resets the flag, any later ASCII letter sets it.
-      wordAscii = !wordStart || i > from
+      if (wordConfusable) {
+        // The next word start must count this word as mixed: one word at a time, through the main loop.
+        i = copyLetters(text, i, out, origin, len) - 1
+        len += i - from + 1
+        tokenLen += i - from + 1
+        // As the general path leaves it: a word's first letter resets the flag, any later ASCII letter sets it.
+        wordAscii = !wordStart || i > from
+      } else {
+        i = copyWords(text, i, out, origin, len, tokenLen, runStart) - 1
+        len += i - from + 1
+        tokenLen = wordsState[0]!
+        if (wordsState[3]! > 0) {
+          lastTokenLen = wordsState[1]!
+          runStart = wordsState[2]!
+          sepIsSpace = true
+          wordAscii = tokenLen > 1 // the last word started at a crossed space
+        } else wordAscii = !wordStart || i > from
+      }
       vsRun = 0
       afterSymbol = false
       continue
@@ -187,9 +170,12 @@ export function normalize(text: string, slot = -1): NormView {
       continue
     }
     if (seps === 0 && c >= 0x80 && c < 0xd800) {
-      // Letters of other scripts that fold to one char, inside a word.
-      const f = foldUnit(c)
-      if ((f & (WORD | MULTI | CONFUSABLE)) === WORD) {
+      // Letters of other scripts that fold to one char, inside a word; look-alikes too (Cyrillic and Greek text is
+      // full of them): the general path would only add the flag.
+      let f = FOLD_TABLE[c]!
+      if (f === 0) f = foldUnit(c)
+      if ((f & (WORD | MULTI)) === WORD) {
+        if (f & CONFUSABLE) wordConfusable = true
         if (runStart >= 0) {
           endRun(text, runStart, i, sig.runs)
           runStart = -1
@@ -232,7 +218,7 @@ export function normalize(text: string, slot = -1): NormView {
         endRun(text, runStart, i, sig.runs)
         runStart = -1
       }
-      e = foldUnit(c)
+      e = FOLD_TABLE[c]! // ASCII is filled eagerly
       if (c === 64 || c === 36) {
         if (c === 64) sig.at++
         const next = i + 1 < n ? text.charCodeAt(i + 1) : 0
@@ -303,7 +289,8 @@ export function normalize(text: string, slot = -1): NormView {
         }
       }
       if (e === 0) {
-        e = foldUnit(c)
+        e = FOLD_TABLE[c]!
+        if (e === 0) e = foldUnit(c)
         if (e & MULTI) multi = multiFold(c)
       }
       if (e & INVISIBLE) {
