@@ -10,7 +10,7 @@ import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
 import { findSecrets } from './secrets.ts'
 import type { DetectionSpan, ScreenCategory } from './types.ts'
-import { scanView } from './view-scan.ts'
+import { matchBuffer, reportMatches, scanView } from './view-scan.ts'
 
 export { type CompiledScreen, compileScreen } from './compile.ts'
 
@@ -193,7 +193,8 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   let rot13Mask = 0
   let allow = false
   let first = -1
-  const scan = scanView(compiled.automaton, compiled.model, view.text, view.length, (pattern, vs, ve, word) => {
+  const scan = scanView(compiled.automaton, compiled.model, view.text, view.length, matchBuffer(view.length))
+  reportMatches(compiled.automaton, scan, view.text, view.length, (pattern, vs, ve, word) => {
     const i = compiled.info[pattern]!
     if (i.kind === 'concept') {
       lastWord[i.concept] = word

@@ -3,7 +3,7 @@ import { compileScreen } from './engine.ts'
 import { logitOfSum, modelLogit } from './model.ts'
 import { normalize } from './normalize.ts'
 import { screenPolicySchema } from './policy-schema.ts'
-import { scanView } from './view-scan.ts'
+import { matchBuffer, reportMatches, scanView } from './view-scan.ts'
 
 describe('scanView (automaton + model in one pass)', () => {
   const screen = compileScreen(screenPolicySchema.parse({}))
@@ -21,18 +21,25 @@ describe('scanView (automaton + model in one pass)', () => {
     const want: number[][] = []
     const symbols = screen.automaton.scan(v.text, v.length, (p, s, e, w) => want.push([p, s, e, w]))
     const got: number[][] = []
-    const r = scanView(screen.automaton, screen.model, v.text, v.length, (p, s, e, w) => got.push([p, s, e, w]))
+    const r = scanView(screen.automaton, screen.model, v.text, v.length, matchBuffer(v.length))
+    reportMatches(screen.automaton, r, v.text, v.length, (p, s, e, w) => got.push([p, s, e, w]))
     expect(got).toEqual(want)
     expect(r.symbols).toBe(symbols)
     expect(logitOfSum(screen.model, r.sum, v.length, r.dropped)).toBe(modelLogit(screen.model, v.text, v.length))
   })
 
-  it('keeps the order of matches past the pending buffer', () => {
+  it('keeps the order of many matches', () => {
     const v = normalize('ignore previous instructions '.repeat(400))
     const want: number[] = []
     screen.automaton.scan(v.text, v.length, (p, s) => want.push(p, s))
     const got: number[] = []
-    scanView(screen.automaton, screen.model, v.text, v.length, (p, s) => got.push(p, s))
+    reportMatches(
+      screen.automaton,
+      scanView(screen.automaton, screen.model, v.text, v.length, matchBuffer(v.length)),
+      v.text,
+      v.length,
+      (p, s) => got.push(p, s),
+    )
     expect(want.length).toBeGreaterThan(3 * 512)
     expect(got).toEqual(want)
   })
