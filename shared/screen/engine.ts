@@ -10,7 +10,7 @@ import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
 import { findSecrets } from './secrets.ts'
 import type { DetectionSpan, ScreenCategory } from './types.ts'
-import { matchBuffer, reportMatches, scanView } from './view-scan.ts'
+import { reportMatches, scanView, startViewScan } from './view-scan.ts'
 
 export { type CompiledScreen, compileScreen } from './compile.ts'
 
@@ -193,8 +193,7 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   let rot13Mask = 0
   let allow = false
   let first = -1
-  const scan = scanView(compiled.automaton, compiled.model, view.text, view.length, matchBuffer(view.length))
-  reportMatches(compiled.automaton, scan, view.text, view.length, (pattern, vs, ve, word) => {
+  const onMatch = (pattern: number, vs: number, ve: number, word: number): void => {
     const i = compiled.info[pattern]!
     if (i.kind === 'concept') {
       lastWord[i.concept] = word
@@ -214,8 +213,13 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
     else if (i.kind === 'allow') allow = true
     else if (depth > 0) tenantHit(compiled, r, i.rule, 0, text.length)
     else tenantHit(compiled, r, i.rule, view.origin[vs]!, Math.min(text.length, view.origin[ve - 1]! + 1))
-  })
-  r.work += scan.symbols
+  }
+  const scan = startViewScan(compiled.model)
+  do {
+    scanView(compiled.automaton, compiled.model, view.text, view.length, scan)
+    reportMatches(compiled.automaton, scan, view.text, view.length, onMatch)
+  } while (scan.i <= view.length)
+  r.work += scan.i - scan.word // symbols fed
   let rot13Concepts = 0
   for (let m = rot13Mask; m !== 0; m &= m - 1) rot13Concepts++
   // Negative (everyday-use) rules count once, wherever they fired: they offset, never start, a window.

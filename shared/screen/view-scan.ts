@@ -19,21 +19,61 @@ const MAX_TOKEN = 40
 if (DENSE !== AUTOMATON_DENSE || EDGE !== MODEL_EDGE || HASH_MUL !== MODEL_HASH_MUL || MAX_TOKEN !== MODEL_MAX_TOKEN)
   throw new Error('view-scan.ts constants out of step with automaton.ts / model.ts')
 
-// (state, view index, word) of each reporting state, in view order. At most one per view char, so sized once per
-// scan to 3 * len and the loop never calls out: a call reached first in optimised code (the first match of the first
-// long text) deoptimised the scan again and again. Reused across scans (the scan is synchronous).
-let found = new Int32Array(3 * 4096)
-const FOUND_KEEP = 3 * (1 << 18) // a buffer for views over 256 K chars is released after its matches are reported
+// (state, view index, word) of each reporting state, in view order: at most one per view char, so one call of
+// scanView feeds at most SEGMENT chars and never has to check for room. The loop never calls out: a call reached
+// first in optimised code compiled mid-loop (OSR), without type feedback, deoptimised the scan for several calls;
+// and any allocation path inside scanView made its loop half again slower (measured). Reused across scans (the
+// scan is synchronous and its matches are reported before the next one starts).
+const SEGMENT = 8192
+const found = new Int32Array(3 * SEGMENT)
 
-/** The buffer scanView records matches in, for a view of `len` chars: one entry at most per char. Passed in rather
- * than fetched inside scanView: any allocation path there, even out of line, made V8's code for the loop half again
- * slower (measured). */
-export function matchBuffer(len: number): Int32Array {
-  if (found.length < 3 * len) found = new Int32Array(3 * len)
-  return found
+/** The state of one scan of a view, carried from one segment to the next. */
+export interface ViewScan {
+  /** Next view index to feed; len + 1 once the trailing EDGE is in (scan done). */
+  i: number
+  /** Automaton state and spaces so far (i - word is the number of symbols fed: work units). */
+  s: number
+  word: number
+  /** Model: chained hashes, summed int8 weights, chars of dropped tokens and the current token's sum/start/bits.
+   * logitOfSum(model, sum, len, dropped) at the end is modelLogit's result (computed outside: its rarely taken
+   * branches, inlined into this loop, deoptimised it). */
+  h1: number
+  h2: number
+  h3: number
+  h4: number
+  sum: number
+  dropped: number
+  tokSum: number
+  tokStart: number
+  tokBits: number
+  /** Reporting states of the last segment as (state, view index, word) triples, for reportMatches. */
+  readonly found: Int32Array
+  foundCount: number
 }
 
-/** Reports what scanView found to onMatch, in order: exactly the calls Automaton.scan would make. */
+/** A scan at the start of a view: the leading EDGE from the zero state sets every chained hash to x (modelLogit). */
+export function startViewScan(model: ScreenModel): ViewScan {
+  const x = Math.imul(EDGE, HASH_MUL)
+  const sum = 3 * model.weights[x >>> (32 - model.bits)]!
+  return {
+    i: 0,
+    s: 0,
+    word: 0,
+    h1: x,
+    h2: x,
+    h3: x,
+    h4: x,
+    sum,
+    dropped: 0,
+    tokSum: 0,
+    tokStart: 0,
+    tokBits: 0,
+    found,
+    foundCount: 0,
+  }
+}
+
+/** Reports the last segment's matches to onMatch, in order: exactly the calls Automaton.scan would make. */
 export function reportMatches(
   automaton: Automaton,
   scan: ViewScan,
@@ -44,51 +84,22 @@ export function reportMatches(
   const list = scan.found
   for (let k = 0; k < scan.foundCount; k += 3)
     automaton.report(list[k]!, view, list[k + 1]!, len, list[k + 2]!, onMatch)
-  if (found.length > FOUND_KEEP) found = new Int32Array(3 * 4096)
 }
 
-export interface ViewScan {
-  /** Symbols fed to the automaton (view chars that are not spaces): work units, as Automaton.scan returns. */
-  symbols: number
-  /** The model's summed int8 weights and the chars of dropped tokens: logitOfSum(model, sum, len, dropped) is
-   * modelLogit's result. Not computed here: its rarely taken branches, inlined into this loop, deoptimised it. */
-  sum: number
-  dropped: number
-  /** Reporting states as (state, view index, word) triples, for reportMatches; valid until the next scan. */
-  found: Int32Array
-  foundCount: number
-}
-
-/** Feeds view[0..len) to the automaton and scores it with the model; reportMatches then reports the matches.
- * `list` is matchBuffer(len). */
-export function scanView(
-  automaton: Automaton,
-  model: ScreenModel,
-  view: Uint16Array,
-  len: number,
-  list: Int32Array,
-): ViewScan {
+/** Feeds the next segment of view[0..len) (up to SEGMENT chars; at i === len the trailing EDGE) to the automaton
+ * and the model, recording reporting states for reportMatches. Call until scan.i > len. */
+export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16Array, len: number, st: ViewScan): void {
   const { symbolOf, dense, emits } = automaton
   const shift = 32 - model.bits
   const w = model.weights
-  // Model state as in modelLogit: the leading EDGE from the zero state sets every chained hash to x.
-  const x = Math.imul(EDGE, HASH_MUL)
-  let h1 = x
-  let h2 = x
-  let h3 = x
-  let h4 = x
-  let sum = 3 * w[x >>> shift]!
-  let dropped = 0
-  let tokSum = 0
-  let tokStart = 0
-  let tokBits = 0
-  let s = 0 // automaton state
-  let word = 0 // spaces so far
+  const list = st.found
+  let { s, word, h1, h2, h3, h4, sum, dropped, tokSum, tokStart, tokBits } = st
   let count = 0 // used entries of `list`
-  // One loop to i === len, where the trailing EDGE is fed (a space there counts one word too many, taken off
-  // below): code after the loop would first run in optimised code compiled mid-loop (OSR) with no type feedback,
-  // and its deopts recurred for several calls, each costing as much as a whole 4 KB scan.
-  for (let i = 0; i <= len; i++) {
+  let i = st.i
+  const stop = Math.min(len, i + SEGMENT - 1)
+  // To i === len, where the trailing EDGE is fed (the space there counts one word too many: i - word stays the
+  // number of symbols fed). Nothing after the loop but stores: see `found`.
+  for (; i <= stop; i++) {
     const c = i < len ? view[i]! : EDGE
     const n5 = Math.imul(h4 ^ c, HASH_MUL)
     const n4 = Math.imul(h3 ^ c, HASH_MUL)
@@ -127,5 +138,17 @@ export function scanView(
     list[count++] = i
     list[count++] = word
   }
-  return { symbols: len + 1 - word, sum, dropped, found: list, foundCount: count }
+  st.i = i
+  st.s = s
+  st.word = word
+  st.h1 = h1
+  st.h2 = h2
+  st.h3 = h3
+  st.h4 = h4
+  st.sum = sum
+  st.dropped = dropped
+  st.tokSum = tokSum
+  st.tokStart = tokStart
+  st.tokBits = tokBits
+  st.foundCount = count
 }
