@@ -89,6 +89,12 @@ export function reportMatches(
 /** Feeds the next segment of view[0..len) (up to SEGMENT chars; at i === len the trailing EDGE) to the automaton
  * and the model, recording reporting states for reportMatches. Call until scan.i > len. */
 export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16Array, len: number, st: ViewScan): void {
+  // The constants again as locals: bundled (esbuild turns top-level const into var), each module-level use is a
+  // context load, and HASH_MUL a heap number converted per Math.imul. Locals are loaded once, kept in registers.
+  const D = DENSE
+  const E = EDGE
+  const M = HASH_MUL | 0
+  const T = MAX_TOKEN
   const { symbolOf, dense, emits } = automaton
   const shift = 32 - model.bits
   const w = model.weights
@@ -100,18 +106,18 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
   // To i === len, where the trailing EDGE is fed (the space there counts one word too many: i - word stays the
   // number of symbols fed). Nothing after the loop but stores: see `found`.
   for (; i <= stop; i++) {
-    const c = i < len ? view[i]! : EDGE
-    const n5 = Math.imul(h4 ^ c, HASH_MUL)
-    const n4 = Math.imul(h3 ^ c, HASH_MUL)
-    const n3 = Math.imul(h2 ^ c, HASH_MUL)
-    h2 = Math.imul(h1 ^ c, HASH_MUL)
-    h1 = Math.imul(c, HASH_MUL)
+    const c = i < len ? view[i]! : E
+    const n5 = Math.imul(h4 ^ c, M)
+    const n4 = Math.imul(h3 ^ c, M)
+    const n3 = Math.imul(h2 ^ c, M)
+    h2 = Math.imul(h1 ^ c, M)
+    h1 = Math.imul(c, M)
     h3 = n3
     h4 = n4
     const g = w[n3 >>> shift]! + w[n4 >>> shift]! + w[n5 >>> shift]!
-    if (c === EDGE) {
+    if (c === E) {
       // A space (EDGE is the space): the model settles the token, the automaton counts a word and feeds nothing.
-      if (i - tokStart > MAX_TOKEN && tokBits <= 127) dropped += i - tokStart
+      if (i - tokStart > T && tokBits <= 127) dropped += i - tokStart
       else sum += tokSum
       sum += g
       tokSum = 0
@@ -123,8 +129,8 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
     tokSum += g
     tokBits |= c
     const sym = symbolOf[c]!
-    if (sym < DENSE) {
-      const t = dense[s * DENSE + sym]!
+    if (sym < D) {
+      const t = dense[s * D + sym]!
       if (t >= 0) {
         s = t
         continue
