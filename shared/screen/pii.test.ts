@@ -55,3 +55,20 @@ describe('validators', () => {
     expect(githubChecksumValid(`${body}000000`)).toBe(false)
   })
 })
+
+describe('number candidates', () => {
+  // Sparse candidates are found by a char-class search; past one per 32 chars the scan visits every char instead.
+  // Both must find the same numbers: the same card, phone and IBAN in prose and after a run of hex.
+  const body = 'card 4111 1111 1111 1111, call +44 20 7946 0958, IBAN GB82 WEST 1234 5698 7654 32.'
+  const expected = findPii(body, ALL, OPEN_GATES).map((f) => f.type)
+  it.each([
+    ['prose', `Some notes (nothing numeric here) first. ${body}`],
+    ['after hex', `${'4a6f1e2d'.repeat(100)} ${body}`],
+  ])('%s', (_name, text) => {
+    expect(findPii(text, ALL, OPEN_GATES).map((f) => f.type)).toEqual(expected)
+  })
+
+  it('finds each kind in the prose', () => {
+    expect(expected).toEqual(['card', 'phone', 'iban'])
+  })
+})

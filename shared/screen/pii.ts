@@ -34,21 +34,11 @@ export function luhnValid(digits: string): boolean {
 
 /** ISO 13616: move the first four chars to the end, letters to 10..35, the number mod 97 must be 1. */
 export function ibanValid(iban: string): boolean {
-  if (iban.length > 34) return false
-  for (let i = 0; i < iban.length; i++) IBAN_CHARS[i] = iban.charCodeAt(i)
-  return ibanCharsValid(iban.length)
-}
-
-// The compact IBAN being checked, as char codes (scratch: building it as a string cost more than the rest of the PII
-// pass on base64 text, where "two capitals then digits" is everywhere). The scan is synchronous.
-const IBAN_CHARS = new Uint16Array(34)
-
-/** ibanValid of IBAN_CHARS[0..k): the rearranged string is IBAN_CHARS[(i + 4) % k] for i in 0..k. */
-function ibanCharsValid(k: number): boolean {
-  if (k < 15 || k > 34) return false
+  if (iban.length < 15 || iban.length > 34) return false
+  const s = iban.slice(4) + iban.slice(0, 4)
   let rem = 0
-  for (let i = 0; i < k; i++) {
-    const c = IBAN_CHARS[(i + 4) % k]!
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
     if (isDigit(c)) rem = (rem * 10 + (c - 48)) % 97
     else if (isUpper(c)) rem = (rem * 100 + (c - 55)) % 97
     else return false
@@ -86,9 +76,21 @@ function emails(text: string, out: Finding[]): void {
 }
 
 /** Runs of digits with phone/card separators; each classified as card, SSN, phone or IBAN. */
+// Where a number can start: a digit, '+' or '('. One char class, no quantifier: the regex engine's native loop
+// skips the text between candidates about 3x faster than a JS loop over every char (prose has a few numbers per KB).
+// Past one candidate per 32 chars (hex, digit floods) the per-call cost wins and the plain loop takes over.
+const NUMBER_START = /[0-9+(]/g
+
 function numbers(text: string, out: Finding[]): void {
   const n = text.length
-  for (let i = 0; i < n; i++) {
+  let dense = false
+  for (let i = 0, found = 0; i < n; i++) {
+    if (!dense) {
+      NUMBER_START.lastIndex = i
+      if (!NUMBER_START.test(text)) return
+      i = NUMBER_START.lastIndex - 1
+      dense = ++found > 8 + (i >> 5)
+    }
     const c = text.charCodeAt(i)
     if (c > 57 || (c < 48 && c !== 43 && c !== 40)) continue
     if (i > 0 && (isDigit(text.charCodeAt(i - 1)) || isAlpha(text.charCodeAt(i - 1)))) {
@@ -144,17 +146,17 @@ function classifyNumber(raw: string, digits: string, seps: string): { type: PiiT
 function iban(text: string, start: number, out: Finding[]): number {
   // Cheap reject first (most candidates in random alphanumerics): the two check digits; no spaces can come before.
   if (start + 3 >= text.length || !isDigit(text.charCodeAt(start + 3))) return start
-  let k = 0 // chars of IBAN_CHARS used
+  let compact = ''
   let j = start
-  while (j < text.length && k < 34) {
+  while (j < text.length && compact.length < 34) {
     const c = text.charCodeAt(j)
     const next = j + 1 < text.length ? text.charCodeAt(j + 1) : 0 // never out of bounds (NaN deoptimises)
-    if (isDigit(c) || isUpper(c)) IBAN_CHARS[k++] = c
-    else if (!(c === 32 && k % 4 === 0 && (isDigit(next) || isUpper(next)))) break
+    if (isDigit(c) || isUpper(c)) compact += text[j]
+    else if (!(c === 32 && compact.length % 4 === 0 && (isDigit(next) || isUpper(next)))) break
     j++
   }
   while (j > start && text.charCodeAt(j - 1) === 32) j--
-  if (k < 4 || !isDigit(IBAN_CHARS[2]!) || !isDigit(IBAN_CHARS[3]!) || !ibanCharsValid(k)) return start
+  if (!isDigit(compact.charCodeAt(2)) || !isDigit(compact.charCodeAt(3)) || !ibanValid(compact)) return start
   out.push({ start, end: j, type: 'iban', score: 1 })
   return j
 }
