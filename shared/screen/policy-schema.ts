@@ -15,7 +15,7 @@ export const DEFAULT_ATTACK_THRESHOLD = 0.85
  * most held-out attacks blocked with block FPR <= 1% on benign and on hard negatives separately and no more long
  * benign documents blocked. A jailbreak score needs jailbreak phrase evidence (texts without any default to
  * injection), so its threshold can sit lower; injection, the default category, sits a little higher. */
-export const DEFAULT_THRESHOLDS = { injection: 0.9, jailbreak: 0.7, extraction: 0.85, exfiltration: 0.9 } as const
+export const DEFAULT_THRESHOLDS = { injection: 0.9, jailbreak: 0.75, extraction: 0.85, exfiltration: 0.9 } as const
 
 /** Default flag tier of the attack categories: a score between this and the block threshold is forwarded and
  * recorded as `flag` (in the decision log and the context token), so a later layer can look again. On the
