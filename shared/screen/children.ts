@@ -53,10 +53,15 @@ export function decodeChildren(
     budget.decoded -= end - start
     payloads.push({ kind: hex ? 'hex' : 'base64', text: decoded, start, end })
   }
+  // A whole-text decoder is charged only when it finds something: a gate that lets one through for nothing (the
+  // digits of a base64 run open the byte-group decoder) must not use up the budget of the payload it sits in. Each
+  // runs at most once per level, so the work stays linear.
   const whole = (kind: string, decode: () => string | null): void => {
     if (payloads.length >= MAX_CHILDREN || budget.decoded < text.length) return
+    const decoded = decode()
+    if (decoded === null) return
     budget.decoded -= text.length
-    payloads.push({ kind, text: decode(), start: 0, end: text.length })
+    payloads.push({ kind, text: decoded, start: 0, end: text.length })
   }
   if (s.percent >= MIN_ESCAPES) whole('percent', () => decodePercent(text, MIN_ESCAPES))
   if (s.backslash >= MIN_ESCAPES) whole('escapes', () => decodeEscapes(text, MIN_ESCAPES))

@@ -16,7 +16,8 @@ const hexAt = (s: string, i: number): number => {
   return c < 128 ? HEXVAL[c]! : -1
 }
 
-/** True when most of the text is printable (letters, punctuation, whitespace), i.e. it decoded to language. */
+/** True when most of the text is printable and at least a third letters, i.e. it decoded to language (code and
+ * emoji-heavy jailbreaks run below half letters; random bytes fail the printable test). */
 export function looksLikeText(s: string): boolean {
   if (s.length < MIN_TEXT) return false
   let bad = 0
@@ -27,7 +28,7 @@ export function looksLikeText(s: string): boolean {
     else if ((c | 32) >= 97 && (c | 32) <= 122) letters++
     else if (c >= 0x370) letters++
   }
-  return bad * 10 <= s.length && letters * 2 >= s.length
+  return bad * 10 <= s.length && letters * 3 >= s.length
 }
 
 const B64 = new Int8Array(128).fill(-1)
