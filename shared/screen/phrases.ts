@@ -10,7 +10,7 @@ export type AttackCategory = Extract<ScreenCategory, 'injection' | 'jailbreak' |
 export const CONCEPTS = {
   IGNORE: [
     'ignore', 'disregard', 'forget', 'override', 'bypass', 'neglect', 'discard', 'overlook', 'set aside', 'do not follow',
-    "don't follow", 'stop following', 'regardless of', 'never mind', 'nevermind', 'scratch that', 'independientemente de', 'sin importar', 'quel que soit', 'unabhangig von', 'indipendentemente da', 'independentemente de', 'независимо от', '无论', '不管', 'に関係なく', 'चाहे', 'ไม่ว่า', 'no longer follow', 'pay no attention', 'ignora', 'ignorar', 'ignorez', 'olvida',
+    "don't follow", 'stop following', 'no longer follow', 'pay no attention', 'ignora', 'ignorar', 'ignorez', 'olvida',
     'olvide', 'omite', 'descarta', 'haz caso omiso', 'oublie', 'ne tiens pas compte', 'ne tenez pas compte',
     'ignoriere', 'ignorieren', 'vergiss', 'vergessen sie', 'missachte', 'dimentica', 'ignorate', 'esqueça', 'esqueca',
     'desconsidere', 'αγνοησ', 'αγνοηστε', 'игнорир', 'проигнорир', 'забудь', 'не обращай', '忽略', '忽视', '无视', '忘记', '不要理会', '无需理会',
@@ -30,8 +30,12 @@ export const CONCEPTS = {
     'outlier', 'the warning', 'the error message', 'the meeting', 'the invite', 'the calendar', 'the reminder',
     'the voicemail', 'the spam', 'spam', 'the ads', 'the advert',
   ],
+  /** Softer dismissals ("regardless of", "never mind"): an override only when what they dismiss is the rules. */
+  DISMISS: [
+    'regardless of', 'never mind', 'nevermind', 'scratch that', 'independientemente de', 'sin importar', 'quel que soit', 'unabhangig von', 'indipendentemente da', 'independentemente de', 'независимо от', '无论', '不管', 'に関係なく', 'चाहे', 'ไม่ว่า',
+  ],
   RULES: [
-    'instruct', 'direction', 'directive', 'rule', 'guideline', 'prompt', 'command', 'programming', 'constraint',
+    'instruct', 'direction', 'directive', 'rule', 'any rules', 'rules you were', 'rules you have', 'guideline', 'prompt', 'command', 'programming', 'constraint',
     'restriction', 'tareas anteriores', 'taches precedentes', 'vorherigen aufgaben', 'compiti precedenti', 'tarefas anteriores', 'предыдущих задач', 'предыдущие задачи', '之前的任务', '以前的任务', '以前のタスク', '前のタスク', 'पिछले कार्य', 'งานก่อนหน้า', 'previous messages', 'previous message', 'earlier messages', 'previous tasks', 'previous task', 'prior tasks', 'previous conversation', 'all rules', 'ai rules', 'guardrail', 'polic', 'content filter', 'safety', 'system message', 'what you were told',
     'everything above', 'everything before', 'everything you', 'the above', 'above text', 'all previous', 'all prior',
     'what you have been told', 'you were told', 'ti e stato detto', 'se te ha dicho', 'on t\'a dit', 'dir gesagt',
@@ -212,6 +216,7 @@ export interface ProximityRule {
 
 export const RULES: readonly ProximityRule[] = [
   { id: 'override_instructions', category: 'injection', concepts: ['IGNORE', 'RULES'], gap: 6, weight: 3 },
+  { id: 'dismiss_rules', category: 'injection', concepts: ['DISMISS', 'RULES'], gap: 4, weight: 2.5 },
   { id: 'new_task', category: 'injection', concepts: ['NEW_TASK'], gap: 0, weight: 0.5 },
   { id: 'ignore_then_task', category: 'injection', concepts: ['IGNORE', 'NEW_TASK'], gap: 12, weight: 1.5 },
   { id: 'reveal_prompt', category: 'extraction', concepts: ['REVEAL', 'SECRET_OBJECT'], gap: 6, weight: 2.5 },
@@ -225,7 +230,7 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'persona_ai', category: 'jailbreak', concepts: ['PERSONA', 'AI_SELF'], gap: 40, weight: 0.6 },
   { id: 'unbound_ai', category: 'jailbreak', concepts: ['UNBOUND', 'AI_SELF'], gap: 40, weight: 0.6 },
   { id: 'unbound_harmful', category: 'jailbreak', concepts: ['UNBOUND', 'HARMFUL'], gap: 30, weight: 1 },
-  { id: 'persona_harmful', category: 'jailbreak', concepts: ['PERSONA', 'HARMFUL'], gap: 30, weight: 0.6 },
+  { id: 'persona_harmful', category: 'jailbreak', concepts: ['PERSONA', 'HARMFUL'], gap: 30, weight: 0.3 },
   { id: 'jailbreak_name', category: 'jailbreak', concepts: ['JAILBREAK_NAME'], gap: 0, weight: 0.7 },
   { id: 'ignore_rules_persona', category: 'jailbreak', concepts: ['PERSONA', 'IGNORE'], gap: 40, weight: 0.8 },
   { id: 'hypothetical_private', category: 'extraction', concepts: ['HYPO', 'PRIVATE'], gap: 40, weight: 1.5 },
