@@ -6,7 +6,9 @@ import {
   decodeEntities,
   decodeEscapes,
   decodeHex,
+  decodeMorse,
   decodePercent,
+  decodeSpacedBytes,
   decodeVariationBytes,
   rot13,
 } from './decode.ts'
@@ -14,6 +16,7 @@ import { type CompiledScreen, emptyResult, scanInto, type TextResult } from './e
 import type { NormView } from './normalize.ts'
 
 const MIN_ESCAPES = 3 // fewer escapes than this are ordinary text (a stray "%20" or "&amp;")
+const MIN_GROUP_DIGITS = 8 // digits of a few hex pairs or one binary byte: below this no byte run can be long enough
 const MAX_CHILDREN = 16 // decoded payloads rescanned per text
 const MAX_PAYLOAD = 32_768 // chars of one encoded run decoded (multiple of 4 and 2: base64 and hex stay aligned)
 
@@ -50,15 +53,25 @@ export function decodeChildren(
     budget.decoded -= end - start
     payloads.push({ kind: hex ? 'hex' : 'base64', text: decoded, start, end })
   }
+  // A whole-text decoder is charged only when it finds something: a gate that lets one through for nothing (the
+  // digits of a base64 run open the byte-group decoder) must not use up the budget of the payload it sits in. Each
+  // runs at most once per level, so the work stays linear.
   const whole = (kind: string, decode: () => string | null): void => {
     if (payloads.length >= MAX_CHILDREN || budget.decoded < text.length) return
+    const decoded = decode()
+    if (decoded === null) return
     budget.decoded -= text.length
-    payloads.push({ kind, text: decode(), start: 0, end: text.length })
+    payloads.push({ kind, text: decoded, start: 0, end: text.length })
   }
   if (s.percent >= MIN_ESCAPES) whole('percent', () => decodePercent(text, MIN_ESCAPES))
   if (s.backslash >= MIN_ESCAPES) whole('escapes', () => decodeEscapes(text, MIN_ESCAPES))
   if (s.ampersand >= MIN_ESCAPES) whole('entities', () => decodeEntities(text, MIN_ESCAPES))
   if (rot13Likely) whole('rot13', () => rot13(text))
+  // Byte groups and Morse: gated on the digits the normaliser counted / a native search for the dot-dash pairs.
+  if (s.digits >= 2 * MIN_GROUP_DIGITS) whole('spaced_bytes', () => decodeSpacedBytes(text))
+  if (text.indexOf('.-') >= 0 || text.indexOf('-.') >= 0) whole('morse', () => decodeMorse(text))
+  if (view.commentText.length >= 8)
+    payloads.push({ kind: 'html_comment', text: view.commentText, start: 0, end: text.length })
   if (view.tagText.length >= 4) payloads.push({ kind: 'unicode_tags', text: view.tagText, start: 0, end: text.length })
   if (s.variation >= 4)
     payloads.push({ kind: 'variation_selectors', text: decodeVariationBytes(view.vsBytes), start: 0, end: text.length })

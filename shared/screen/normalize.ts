@@ -36,6 +36,9 @@ export interface NormView {
   /** Text smuggled in Unicode tag characters and in variation-selector bytes (decoded, bounded). */
   tagText: string
   vsBytes: number[]
+  /** Bodies of HTML comments (skipped in the view so "ig<!-- -->nore" joins), kept to be scanned on their own:
+   * a comment is where an indirect injection hides in a web page. Bounded like the tag text. */
+  commentText: string
 }
 
 const MAX_RUNS = 64 // candidate encoded runs per text; more are ignored (each costs a decode)
@@ -92,6 +95,7 @@ export function normalize(text: string, slot = -1): NormView {
   let len = 0
   const sig = emptySignals()
   let tagText = ''
+  let commentText = ''
   const vsBytes: number[] = []
   let tokenLen = 0 // word chars in the current original token
   let lastTokenLen = 0
@@ -254,6 +258,8 @@ export function normalize(text: string, slot = -1): NormView {
         if (nextClose < i && nextClose !== -1) nextClose = text.indexOf('-->', i + 4)
         if (nextClose >= 0) {
           sig.comments++
+          if (nextClose - i > 8 && commentText.length < MAX_HIDDEN)
+            commentText += `${text.slice(i + 4, Math.min(nextClose, i + 4 + MAX_HIDDEN - commentText.length))}\n`
           i = nextClose + 2
           continue
         }
@@ -372,7 +378,7 @@ export function normalize(text: string, slot = -1): NormView {
   }
   if (runStart >= 0) endRun(text, runStart, n, sig.runs)
   if (wordAscii && wordConfusable) sig.mixedWords++
-  return { text: out, origin, length: len, signals: sig, tagText, vsBytes }
+  return { text: out, origin, length: len, signals: sig, tagText, vsBytes, commentText }
 }
 
 /** The view as a string (tests, debugging, training). */

@@ -41,7 +41,7 @@ describe('tenant regex linearity check', () => {
   it('blocks each attack category at its own leave-one-source-out threshold, overridable per tenant', () => {
     const p = screenPolicySchema.parse({})
     expect(p.categories.injection.threshold).toBe(0.9)
-    expect(p.categories.jailbreak.threshold).toBe(0.7)
+    expect(p.categories.jailbreak.threshold).toBe(0.75)
     expect(p.categories.extraction.threshold).toBe(0.85)
     expect(p.categories.exfiltration.threshold).toBe(0.9)
     const t = screenPolicySchema.parse({ categories: { jailbreak: { threshold: 0.85 } } })

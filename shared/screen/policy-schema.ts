@@ -15,9 +15,14 @@ export const DEFAULT_ATTACK_THRESHOLD = 0.85
  * most held-out attacks blocked with block FPR <= 1% on benign and on hard negatives separately and no more long
  * benign documents blocked. A jailbreak score needs jailbreak phrase evidence (texts without any default to
  * injection), so its threshold can sit lower; injection, the default category, sits a little higher. */
-export const DEFAULT_THRESHOLDS = { injection: 0.9, jailbreak: 0.7, extraction: 0.85, exfiltration: 0.9 } as const
+export const DEFAULT_THRESHOLDS = { injection: 0.9, jailbreak: 0.75, extraction: 0.85, exfiltration: 0.9 } as const
 
-const categoryRule = (action: ScreenAction, threshold: number, what: string) =>
+/** Default flag tier of the attack categories: a score between this and the block threshold is forwarded and
+ * recorded as `flag` (in the decision log and the context token), so a later layer can look again. On the
+ * leave-one-source-out scores it marks 2.9% of benign texts and 3 more points of attacks than block alone. */
+export const DEFAULT_ATTACK_FLAG = 0.5
+
+const categoryRule = (action: ScreenAction, threshold: number, what: string, flag?: number) =>
   z
     .object({
       action: z
@@ -30,6 +35,15 @@ const categoryRule = (action: ScreenAction, threshold: number, what: string) =>
         .max(1)
         .default(threshold)
         .describe('Category score (0..1) at which the action applies.'),
+      flag: z
+        .number()
+        .min(0)
+        .max(1)
+        .nullable()
+        .default(flag ?? null)
+        .describe(
+          'Score (0..1) from which a text below the threshold is flagged: forwarded and recorded. null: no flag tier.',
+        ),
     })
     .strict()
     .prefault({})
@@ -97,10 +111,30 @@ export const screenPolicySchema = z
       .describe('Per-role weights: indirect injection arrives in tool results, so those count in full.'),
     categories: z
       .object({
-        injection: categoryRule('block', DEFAULT_THRESHOLDS.injection, 'Instruction override / prompt injection.'),
-        jailbreak: categoryRule('block', DEFAULT_THRESHOLDS.jailbreak, 'Jailbreak personas and safety bypasses.'),
-        extraction: categoryRule('block', DEFAULT_THRESHOLDS.extraction, 'System-prompt extraction.'),
-        exfiltration: categoryRule('block', DEFAULT_THRESHOLDS.exfiltration, 'Markdown image/link exfiltration.'),
+        injection: categoryRule(
+          'block',
+          DEFAULT_THRESHOLDS.injection,
+          'Instruction override / prompt injection.',
+          DEFAULT_ATTACK_FLAG,
+        ),
+        jailbreak: categoryRule(
+          'block',
+          DEFAULT_THRESHOLDS.jailbreak,
+          'Jailbreak personas and safety bypasses.',
+          DEFAULT_ATTACK_FLAG,
+        ),
+        extraction: categoryRule(
+          'block',
+          DEFAULT_THRESHOLDS.extraction,
+          'System-prompt extraction.',
+          DEFAULT_ATTACK_FLAG,
+        ),
+        exfiltration: categoryRule(
+          'block',
+          DEFAULT_THRESHOLDS.exfiltration,
+          'Markdown image/link exfiltration.',
+          DEFAULT_ATTACK_FLAG,
+        ),
         smuggling: categoryRule(
           'flag',
           0.8,

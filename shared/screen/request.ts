@@ -107,7 +107,9 @@ export function decide(
   })
   for (const c of CATEGORIES) {
     const spec = policy.categories[c]
-    if (c !== 'tenant_rule' && spec.action !== 'off' && scores[c] >= spec.threshold) raise(c, spec.action)
+    if (c === 'tenant_rule' || spec.action === 'off') continue
+    if (scores[c] >= spec.threshold) raise(c, spec.action)
+    else if (spec.flag != null && scores[c] >= spec.flag && SEVERITY[spec.action] > SEVERITY.flag) raise(c, 'flag')
   }
   let top: ScreenAction = 'off'
   let blockCategory: ScreenCategory | null = null
