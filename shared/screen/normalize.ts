@@ -64,6 +64,23 @@ const LEET: Record<number, number> = { 48: 111, 49: 105, 51: 101, 52: 97, 53: 11
 const LEET_TABLE = new Uint8Array(128)
 for (const [k, v] of Object.entries(LEET)) LEET_TABLE[Number(k)] = v
 
+/** Leet folds seen before a text counts as written in leetspeak. */
+const LEET_MODE = 2
+
+/** In text already written in leetspeak, a short token of leet digits only is a word too ("45" as, "70" to, "4" a):
+ * true when the token containing text[i] (tokenLen chars of it already read) is at most 3 such digits. Reads at
+ * most 3 chars, so the normaliser stays linear. */
+function shortLeetToken(text: string, i: number, tokenLen: number): boolean {
+  let j = i
+  for (; j < text.length && j - i + tokenLen < 4; j++) {
+    const c = text.charCodeAt(j)
+    if (c < 48 || c > 57) break
+    if (LEET_TABLE[c] === 0) return false
+  }
+  const next = j < text.length ? text.charCodeAt(j) : 32
+  return j - i + tokenLen <= 3 && !isAsciiWord(next)
+}
+
 const isHexDigit = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102)
 const isAsciiWord = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)
 
@@ -168,7 +185,11 @@ export function normalize(text: string, slot = -1): NormView {
       const leet = LEET_TABLE[c]!
       if (leet !== 0) {
         const next = (i + 1 < n ? text.charCodeAt(i + 1) : 0) | 32
-        if ((tokenLen > 0 && len > 0 && out[len - 1]! >= 97) || (next >= 97 && next <= 122)) {
+        if (
+          (tokenLen > 0 && len > 0 && out[len - 1]! >= 97) ||
+          (next >= 97 && next <= 122) ||
+          (sig.leet >= LEET_MODE && shortLeetToken(text, i, tokenLen))
+        ) {
           unit = leet
           sig.leet++
         }
@@ -248,7 +269,11 @@ export function normalize(text: string, slot = -1): NormView {
         e = WORD | 48
         if (leet !== 0) {
           const next = (i + 1 < n ? text.charCodeAt(i + 1) : 0) | 32
-          if ((tokenLen > 0 && len > 0 && out[len - 1]! >= 97) || (next >= 97 && next <= 122)) {
+          if (
+            (tokenLen > 0 && len > 0 && out[len - 1]! >= 97) ||
+            (next >= 97 && next <= 122) ||
+            (sig.leet >= LEET_MODE && shortLeetToken(text, i, tokenLen))
+          ) {
             e = WORD | leet
             sig.leet++
           }
