@@ -17,6 +17,11 @@ import type { NormView } from './normalize.ts'
 
 const MIN_ESCAPES = 3 // fewer escapes than this are ordinary text (a stray "%20" or "&amp;")
 const MIN_GROUP_DIGITS = 8 // digits of a few hex pairs or one binary byte: below this no byte run can be long enough
+// Cheap native gates for the byte-group and Morse decoders (a JS pass over every token of every text with digits cost
+// a fifth of the whole scan): four groups in a row (hex pairs of ASCII text start with a digit), written with
+// fixed-size quantifiers only, so the regex engine's work per start position is bounded and the test stays linear.
+const BYTE_GROUPS = /(?:[01]{8}[ \n]){3}[01]{8}|(?:[0-9][0-9a-f][ \n]){3}[0-9][0-9a-f](?![0-9a-z])/i
+const MORSE_GROUPS = /(?:[.-]{1,6} ){3}[.-]{1,6}/
 const MAX_CHILDREN = 16 // decoded payloads rescanned per text
 const MAX_PAYLOAD = 32_768 // chars of one encoded run decoded (multiple of 4 and 2: base64 and hex stay aligned)
 
@@ -67,9 +72,10 @@ export function decodeChildren(
   if (s.backslash >= MIN_ESCAPES) whole('escapes', () => decodeEscapes(text, MIN_ESCAPES))
   if (s.ampersand >= MIN_ESCAPES) whole('entities', () => decodeEntities(text, MIN_ESCAPES))
   if (rot13Likely) whole('rot13', () => rot13(text))
-  // Byte groups and Morse: gated on the digits the normaliser counted / a native search for the dot-dash pairs.
-  if (s.digits >= 2 * MIN_GROUP_DIGITS) whole('spaced_bytes', () => decodeSpacedBytes(text))
-  if (text.indexOf('.-') >= 0 || text.indexOf('-.') >= 0) whole('morse', () => decodeMorse(text))
+  // Byte groups and Morse: gated on the digits the normaliser counted / a native search, then the regex gates above.
+  if (s.digits >= 2 * MIN_GROUP_DIGITS && BYTE_GROUPS.test(text)) whole('spaced_bytes', () => decodeSpacedBytes(text))
+  if ((text.indexOf('.-') >= 0 || text.indexOf('-.') >= 0) && MORSE_GROUPS.test(text))
+    whole('morse', () => decodeMorse(text))
   if (view.commentText.length >= 8)
     payloads.push({ kind: 'html_comment', text: view.commentText, start: 0, end: text.length })
   if (view.tagText.length >= 4) payloads.push({ kind: 'unicode_tags', text: view.tagText, start: 0, end: text.length })
