@@ -123,7 +123,7 @@ export const CONCEPTS = {
     'कोई प्रतिबंध नहीं', 'कोई नियम नहीं', 'ไม่มีกฎ', '제한 없이', 'بدون قيود', 'tanpa batasan',
   ],
   JAILBREAK_NAME: [
-    'jailbreak', 'jailbroken', 'mode enabled', 'mode output', 'two responses', 'two different responses', 'dual response', 'developer mode', 'dan mode', 'do anything now', 'dude', 'stan', 'aim', 'evil confidant',
+    'jailbreak', 'jailbroken', 'mode enabled', 'mode output', 'two responses', 'two different responses', 'dual response', 'developer mode', 'dan mode', 'do anything now', 'dude', 'stan', 'machiavelli', 'niccolo', 'evil confidant',
     'anti-dan', 'god mode', 'sudo mode', 'admin mode', 'debug mode', 'maintenance mode', 'unlocked', 'opposite mode',
     'content policy', 'openai polic', 'ethical guidelines', 'safety guidelines', 'insert prompt', 'prompt here',
   ],
