@@ -19,7 +19,8 @@ export const DEFAULT_THRESHOLDS = { injection: 0.9, jailbreak: 0.75, extraction:
 
 /** Default flag tier of the attack categories: a score between this and the block threshold is forwarded and
  * recorded as `flag` (in the decision log and the context token), so a later layer can look again. On the
- * leave-one-source-out scores it marks 2.9% of benign texts and 3 more points of attacks than block alone. */
+ * leave-one-source-out scores 3.0% of benign texts end flagged or blocked (0.8% blocked), and 3 more points of
+ * attacks than block alone. */
 export const DEFAULT_ATTACK_FLAG = 0.5
 
 const categoryRule = (action: ScreenAction, threshold: number, what: string, flag?: number) =>
