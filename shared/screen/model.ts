@@ -82,52 +82,22 @@ export function lengthNorm(count: number): number {
 // feedback and deoptimises the whole scan inlining it, again and again.
 const SQRT_WINDOW = Math.sqrt(WINDOW_NGRAMS)
 
-/** Logit of the model for view[0..len): bias + scale * sum(w[ngram]) * lengthNorm(#ngrams), capped. */
+/** Logit of the model for view[0..len): bias + scale * sum(w[ngram]) * lengthNorm(#ngrams), capped — summed over the
+ * training features (featureIndices), so it is the definition the fused scan (view-scan.ts) is tested against, not a
+ * second copy of its loop. The engine never calls it: it gets the same number from that one pass over the view. */
 export function modelLogit(model: ScreenModel, view: Uint16Array, len: number): number {
-  const shift = 32 - model.bits
-  const w = model.weights
-  // The leading EDGE char from the zero state sets every chained hash to X and adds its three n-grams; the loop
-  // then runs over the view, the trailing EDGE at i === len.
-  const x = Math.imul(EDGE, HASH_MUL)
-  let h1 = x
-  let h2 = x
-  let h3 = x
-  let h4 = x
-  // Per char: the hashes, three loads and one add; the sum, the n-gram count and the long-ASCII-token rule are settled
-  // once per token (at each EDGE). Int8 sums are exact in doubles, so the order of additions does not matter.
-  let sum = 3 * w[x >>> shift]!
-  let dropped = 0 // chars of dropped tokens
-  let tokSum = 0
-  let tokStart = 0
-  let tokBits = 0 // OR of the token's chars: > 127 iff it has a non-ASCII char
-  for (let i = 0; i <= len; i++) {
-    const c = i < len ? view[i]! : EDGE
-    const n5 = Math.imul(h4 ^ c, HASH_MUL)
-    const n4 = Math.imul(h3 ^ c, HASH_MUL)
-    const n3 = Math.imul(h2 ^ c, HASH_MUL)
-    h2 = Math.imul(h1 ^ c, HASH_MUL)
-    h1 = Math.imul(c, HASH_MUL)
-    h3 = n3
-    h4 = n4
-    const g = w[n3 >>> shift]! + w[n4 >>> shift]! + w[n5 >>> shift]!
-    if (c !== EDGE) {
-      tokSum += g
-      tokBits |= c
-      continue
-    }
-    if (i - tokStart > MAX_TOKEN && tokBits <= 127) dropped += i - tokStart
-    else sum += tokSum
-    sum += g
-    tokSum = 0
-    tokBits = 0
-    tokStart = i + 1
-  }
-  return logitOfSum(model, sum, len, dropped)
+  const idx = featureIndices(view, len, model.bits)
+  let sum = 0
+  for (let i = 0; i < idx.length; i++) sum += model.weights[idx[i]!]!
+  return capped(model, sum, idx.length)
 }
 
 /** The logit from the summed int8 weights of a view of `len` chars of which `dropped` were in dropped tokens. */
 export function logitOfSum(model: ScreenModel, sum: number, len: number, dropped: number): number {
-  const count = 3 * (len + 2 - dropped)
+  return capped(model, sum, 3 * (len + 2 - dropped))
+}
+
+function capped(model: ScreenModel, sum: number, count: number): number {
   const learned = model.scale * sum * lengthNorm(count)
   return model.bias + Math.max(MODEL_LOGIT_MIN, Math.min(MODEL_LOGIT_MAX, learned))
 }

@@ -1,7 +1,8 @@
 // One pass over the normalised view for both of its readers: the phrase automaton (automaton.ts) and the model's
 // hashed n-grams (model.ts). Run one after the other, each paid its own loop, its own load of every view char and a
 // mispredicted branch at every space; fused, those are paid once (about a quarter less time than the two passes).
-// The model half is modelLogit's loop bit for bit (model.test.ts and view-scan.test.ts check they agree).
+// The model half hashes exactly as featureIndices does for training (view-scan.test.ts checks the logit against
+// modelLogit, which sums those training features).
 import { DENSE as AUTOMATON_DENSE, type Automaton, type MatchHandler } from './automaton.ts'
 import {
   EDGE as MODEL_EDGE,
