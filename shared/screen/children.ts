@@ -6,12 +6,11 @@ import {
   decodeEntities,
   decodeEscapes,
   decodeHex,
-  decodeMorse,
   decodePercent,
-  decodeSpacedBytes,
   decodeVariationBytes,
   rot13,
 } from './decode.ts'
+import { decodeMorse, decodeSpacedBytes } from './decode-groups.ts'
 import { type CompiledScreen, emptyResult, scanInto, type TextResult } from './engine.ts'
 import type { NormView } from './normalize.ts'
 
