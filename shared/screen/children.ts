@@ -1,5 +1,6 @@
 // Encoded payloads: decode what the normaliser flagged (base64/hex runs, %XX, \uXXXX, entities, Unicode tags,
-// variation-selector bytes, rot13) and rescan each one a level deeper. A shared byte budget and the depth limit
+// variation-selector bytes, rot13, HTML comment bodies, space-separated byte groups, Morse) and rescan each one a
+// level deeper. A shared byte budget and the depth limit
 // keep the total work linear in the input, however the encodings nest.
 import {
   decodeBase64,
