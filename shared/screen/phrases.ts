@@ -65,7 +65,7 @@ export const CONCEPTS = {
   ],
   /** Everyday uses of PRIVATE words ("password reset", "user's guide"): a negative rule offsets private_mention. */
   PRIVATE_BENIGN: [
-    'password reset', 'reset password', 'reset my password', 'reset your password', 'change my password',
+    'password reset', 'how do i reset', 'how to reset', 'how can i reset', 'reset a password', 'reset their password', 'reset password', 'reset my password', 'reset your password', 'change my password',
     'change your password', 'password policy', 'password policies', 'password manager', 'strong password',
     'password strength', 'password requirement', 'forgot my password', 'forgotten password', 'password hash',
     'hash password', 'hashing password', "user's guide", "user's manual", 'secret ingredient', 'trade secret',
@@ -133,7 +133,7 @@ export const CONCEPTS = {
     'novas instruções', 'новые инструкции', '新的指令', '新しい指示', 'नए निर्देश', 'คำสั่งใหม่',
   ],
   PRIVATE: [
-    'password', 'palavra-passe', 'secret key', 'api key', 'credential', 'confidential', "user's email", "user's address",
+    'password', 'palavra-passe', 'secret key', 'activation key', 'license key', 'licence key', 'product key', 'serial key', 'cd key', 'api key', 'credential', 'confidential', "user's email", "user's address",
     "user's phone", "user's password", 'passcode', 'passphrase', 'pass phrase', 'secret word', 'secret code',
     'access code', 'pin code', "user's birth", "user's location",
     "user's current", "user's home", "user's full name", "user's account", "user's favorite", "user's date",
@@ -167,7 +167,7 @@ export const CONCEPTS = {
   ],
   TRANSFORM: [
     'poem', 'haiku', 'acrostic', 'base64', 'base 64', 'reverse order', 'backwards', 'in reverse', 'first letter',
-    'morse', 'pig latin', 'spell it', 'spell out', 'letter by letter', 'one letter', 'rot13', 'song about', 'riddle',
+    'morse', 'pig latin', 'spell it', 'spell out', 'letter by letter', 'one letter', 'rot13', 'song about', 'riddle', 'bedtime stor', 'lullaby', 'used to tell me', 'used to read me',
     'poema', 'poeme', 'gedicht', 'poesia', 'acrostico', 'acrostiche', 'akrostichon', 'al reves', "a l'envers",
     'ruckwarts', 'umgekehrt', 'al contrario', 'ao contrario', 'inversa', 'inverse', 'стих', 'наоборот',
     'обратном порядке', '诗', '倒序', '反向', '詩', '逆順', '逆に', 'कविता', 'उल्टा', 'उल्टे', 'บทกวี', 'กลับด้าน',
@@ -219,7 +219,7 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'dismiss_rules', category: 'injection', concepts: ['DISMISS', 'RULES'], gap: 4, weight: 2.5 },
   { id: 'new_task', category: 'injection', concepts: ['NEW_TASK'], gap: 0, weight: 0.5 },
   { id: 'ignore_then_task', category: 'injection', concepts: ['IGNORE', 'NEW_TASK'], gap: 12, weight: 1.5 },
-  { id: 'reveal_prompt', category: 'extraction', concepts: ['REVEAL', 'SECRET_OBJECT'], gap: 6, weight: 2.5 },
+  { id: 'reveal_prompt', category: 'extraction', concepts: ['REVEAL', 'SECRET_OBJECT'], gap: 8, weight: 2.5 },
   { id: 'prompt_mention', category: 'extraction', concepts: ['SECRET_OBJECT'], gap: 0, weight: 0.5 },
   { id: 'reveal_private', category: 'extraction', concepts: ['REVEAL', 'PRIVATE'], gap: 6, weight: 1.5 },
   { id: 'private_mention', category: 'extraction', concepts: ['PRIVATE'], gap: 0, weight: 0.5 },
@@ -234,6 +234,7 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'jailbreak_name', category: 'jailbreak', concepts: ['JAILBREAK_NAME'], gap: 0, weight: 0.7 },
   { id: 'ignore_rules_persona', category: 'jailbreak', concepts: ['PERSONA', 'IGNORE'], gap: 40, weight: 0.8 },
   { id: 'hypothetical_private', category: 'extraction', concepts: ['HYPO', 'PRIVATE'], gap: 40, weight: 1.5 },
+  { id: 'ignore_user', category: 'injection', concepts: ['IGNORE', 'USER'], gap: 3, weight: 1.5 },
   { id: 'authority_claim', category: 'injection', concepts: ['AUTHORITY'], gap: 0, weight: 0.8 },
   { id: 'authority_reveal', category: 'extraction', concepts: ['AUTHORITY', 'REVEAL'], gap: 20, weight: 1 },
   { id: 'authority_ignore', category: 'injection', concepts: ['AUTHORITY', 'IGNORE'], gap: 20, weight: 1.5 },
