@@ -10,7 +10,7 @@ export type AttackCategory = Extract<ScreenCategory, 'injection' | 'jailbreak' |
 export const CONCEPTS = {
   IGNORE: [
     'ignore', 'disregard', 'forget', 'override', 'bypass', 'neglect', 'discard', 'overlook', 'set aside', 'do not follow',
-    "don't follow", 'stop following', 'no longer follow', 'pay no attention', 'ignora', 'ignorar', 'ignorez', 'olvida',
+    "don't follow", 'stop following', 'disable your', 'turn off your', 'deactivate your', 'switch off your', 'no longer follow', 'pay no attention', 'ignora', 'ignorar', 'ignorez', 'olvida',
     'olvide', 'omite', 'descarta', 'haz caso omiso', 'oublie', 'ne tiens pas compte', 'ne tenez pas compte',
     'ignoriere', 'ignorieren', 'vergiss', 'vergessen sie', 'missachte', 'dimentica', 'ignorate', 'esqueça', 'esqueca',
     'desconsidere', 'αγνοησ', 'αγνοηστε', 'игнорир', 'проигнорир', 'забудь', 'не обращай', '忽略', '忽视', '无视', '忘记', '不要理会', '无需理会',
@@ -32,10 +32,10 @@ export const CONCEPTS = {
   ],
   /** Softer dismissals ("regardless of", "never mind"): an override only when what they dismiss is the rules. */
   DISMISS: [
-    'regardless of', 'never mind', 'nevermind', 'scratch that', 'independientemente de', 'sin importar', 'quel que soit', 'unabhangig von', 'indipendentemente da', 'independentemente de', 'независимо от', '无论', '不管', 'に関係なく', 'चाहे', 'ไม่ว่า',
+    'regardless of', 'were a test', 'was a test', 'were just a test', 'no longer apply', 'no longer applies', 'no longer valid', 'are void', 'are cancelled', 'are canceled', 'are revoked', 'never mind', 'nevermind', 'scratch that', 'independientemente de', 'sin importar', 'quel que soit', 'unabhangig von', 'indipendentemente da', 'independentemente de', 'независимо от', '无论', '不管', 'に関係なく', 'चाहे', 'ไม่ว่า',
   ],
   RULES: [
-    'instruct', 'direction', 'directive', 'rule', 'any rules', 'rules you were', 'rules you have', 'guideline', 'prompt', 'command', 'programming', 'constraint',
+    'instruct', 'direction', 'directive', 'rule', 'any rules', 'rules you were', 'rules you have', 'guideline', 'prompt', 'command', 'your programming', 'my programming', 'constraint',
     'restriction', 'tareas anteriores', 'taches precedentes', 'vorherigen aufgaben', 'compiti precedenti', 'tarefas anteriores', 'предыдущих задач', 'предыдущие задачи', '之前的任务', '以前的任务', '以前のタスク', '前のタスク', 'पिछले कार्य', 'งานก่อนหน้า', 'previous messages', 'previous message', 'earlier messages', 'previous tasks', 'previous task', 'prior tasks', 'previous conversation', 'all rules', 'ai rules', 'guardrail', 'polic', 'content filter', 'safety', 'system message', 'what you were told',
     'everything above', 'everything before', 'everything you', 'the above', 'above text', 'all previous', 'all prior',
     'what you have been told', 'you were told', 'ti e stato detto', 'se te ha dicho', 'on t\'a dit', 'dir gesagt',
@@ -128,7 +128,7 @@ export const CONCEPTS = {
     'content policy', 'openai polic', 'ethical guidelines', 'safety guidelines', 'insert prompt', 'prompt here',
   ],
   NEW_TASK: [
-    'new instruction', 'new task', 'message termination', 'instruction begins', 'instructions begin', 'new rules', 'system instruction starting', 'new instructions', 'your new', 'actual task', 'real task', 'from now on', 'now you will',
+    'new instruction', 'new task', 'new system message', 'new system prompt', 'updated instructions', 'updated system', 'message termination', 'instruction begins', 'instructions begin', 'new rules', 'system instruction starting', 'new instructions', 'your new', 'actual task', 'real task', 'from now on', 'now you will',
     'now you must', 'you must now', 'end of prompt', 'end of input', 'begin new', 'system override', 'nuevas instrucciones', 'nouvelles instructions', 'neue anweisung', 'nuove istruzioni',
     'novas instruções', 'новые инструкции', '新的指令', '新しい指示', 'नए निर्देश', 'คำสั่งใหม่',
   ],
@@ -153,7 +153,7 @@ export const CONCEPTS = {
   AUTHORITY: [
     'your developer', 'your creator', 'your admin', 'your administrator', 'your owner', 'your programmer',
     "i'm your", 'i am your', 'i am the developer', 'i am an admin', 'i am the admin', 'system administrator',
-    'police officer', 'law enforcement', 'system check', 'administrator override', 'admin override', 'override code', "i'm a developer", 'i am a developer', 'developer running', 'security audit', 'quality assurance purposes', 'verification mode', 'system upgrade', 'diagnostic mode', 'developed by openai', 'developed by anthropic', 'i am the ceo', 'your boss', 'root access', 'i have authorization',
+    'police officer', 'law enforcement', 'system check', 'with authorization', 'security researcher', 'red team', 'red-team', 'penetration tester', 'administrator override', 'admin override', 'override code', "i'm a developer", 'i am a developer', 'developer running', 'security audit', 'quality assurance purposes', 'verification mode', 'system upgrade', 'diagnostic mode', 'developed by openai', 'developed by anthropic', 'i am the ceo', 'your boss', 'root access', 'i have authorization',
     'i am authorized', 'tu desarrollador', 'tu creador', 'soy tu', 'ton developpeur', 'ton createur', 'je suis ton',
     'votre developpeur', 'votre createur', 'dein entwickler', 'dein schopfer', 'ich bin dein', 'ihr entwickler',
     'il tuo sviluppatore', 'il tuo creatore', 'sono il tuo', 'seu desenvolvedor', 'seu criador', 'sou seu',
@@ -167,7 +167,7 @@ export const CONCEPTS = {
   ],
   TRANSFORM: [
     'poem', 'haiku', 'acrostic', 'base64', 'base 64', 'reverse order', 'backwards', 'in reverse', 'first letter',
-    'morse', 'pig latin', 'spell it', 'spell out', 'letter by letter', 'one letter', 'rot13', 'song about', 'riddle', 'bedtime stor', 'lullaby', 'used to tell me', 'used to read me',
+    'morse', 'pig latin', 'spell it', 'spell out', 'letter by letter', 'one letter', 'rot13', 'song about', 'riddle',
     'poema', 'poeme', 'gedicht', 'poesia', 'acrostico', 'acrostiche', 'akrostichon', 'al reves', "a l'envers",
     'ruckwarts', 'umgekehrt', 'al contrario', 'ao contrario', 'inversa', 'inverse', 'стих', 'наоборот',
     'обратном порядке', '诗', '倒序', '反向', '詩', '逆順', '逆に', 'कविता', 'उल्टा', 'उल्टे', 'บทกวี', 'กลับด้าน',
@@ -193,11 +193,13 @@ export const CONCEPTS = {
   /** Harm vocabulary: only counts next to UNBOUND or PERSONA words ("an unfiltered AI that explains illegal acts"),
    * never alone, since questions about harm are everyday text (XSTest: "how do I kill a Python process"). */
   HARMFUL: [
-    'illegal', 'nsfw', 'explicit', 'sexual', 'porn', 'lewd', 'drugs', 'meth', 'weapon', 'bomb', 'violence', 'violent',
+    'illegal', 'napalm', 'explosive', 'molotov', 'nerve agent', 'nerve gas', 'ricin', 'methamphetamine', 'nsfw', 'explicit', 'sexual', 'porn', 'lewd', 'drugs', 'meth', 'weapon', 'bomb', 'violence', 'violent',
     'harmful', 'dangerous', 'offensive', 'racist', 'profanity', 'swear', 'curse words', 'bad words', 'hate speech',
     'illicit', 'criminal', 'murder', 'ilegal', 'illegale', 'illegal', 'незакон', '违法', '非法', '違法', 'अवैध',
     'ผิดกฎหมาย',
   ],
+  /** The sentimental lure: a loved one who "used to tell me" the forbidden thing, as a story. */
+  LURE: ['used to tell me', 'used to explain', 'used to read me', 'bedtime stor', 'lullaby', 'help me fall asleep', 'help me sleep'],
   AI_SELF: ['chatgpt', 'an ai', 'language model', 'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini'],
   SEND: ['send', 'post', 'upload', 'forward', 'transmit', 'append', 'embed', 'encode', 'exfiltrat', 'include'],
   CHANNEL: ['url', 'link', 'webhook', 'endpoint', 'http', 'query string', 'query parameter', 'image', 'markdown', 'email to'],
@@ -234,6 +236,9 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'jailbreak_name', category: 'jailbreak', concepts: ['JAILBREAK_NAME'], gap: 0, weight: 0.7 },
   { id: 'ignore_rules_persona', category: 'jailbreak', concepts: ['PERSONA', 'IGNORE'], gap: 40, weight: 0.8 },
   { id: 'hypothetical_private', category: 'extraction', concepts: ['HYPO', 'PRIVATE'], gap: 40, weight: 1.5 },
+  { id: 'lure_private', category: 'extraction', concepts: ['LURE', 'PRIVATE'], gap: 12, weight: 1.5 },
+  { id: 'lure_harmful', category: 'jailbreak', concepts: ['LURE', 'HARMFUL'], gap: 12, weight: 1.2 },
+  { id: 'new_task_user', category: 'injection', concepts: ['NEW_TASK', 'USER'], gap: 20, weight: 1 },
   { id: 'ignore_user', category: 'injection', concepts: ['IGNORE', 'USER'], gap: 3, weight: 1.5 },
   { id: 'authority_claim', category: 'injection', concepts: ['AUTHORITY'], gap: 0, weight: 0.8 },
   { id: 'authority_reveal', category: 'extraction', concepts: ['AUTHORITY', 'REVEAL'], gap: 20, weight: 1 },
