@@ -26,7 +26,7 @@ export const CONCEPTS = {
   ],
   /** Everyday things one is told to ignore ("ignore the previous email, the meeting moved"): offsets ignore_document. */
   IGNORE_EVERYDAY: [
-    'previous email', 'last email', 'earlier email', 'previous mail', 'that email', 'the typo', 'typos', 'the noise',
+    'previous email', 'draft', 'previous version', 'earlier version', 'last version', 'old version', 'previous question', 'earlier question', 'last question', 'last email', 'earlier email', 'previous mail', 'that email', 'the typo', 'typos', 'the noise',
     'outlier', 'the warning', 'the error message', 'the meeting', 'the invite', 'the calendar', 'the reminder',
     'the voicemail', 'the spam', 'spam', 'the ads', 'the advert',
   ],
@@ -97,7 +97,7 @@ export const CONCEPTS = {
     'system prompt', 'your prompt', 'initial prompt', 'original prompt', 'hidden prompt', 'secret prompt',
     'your instructions', 'initial instructions', 'original instructions', 'hidden instructions', 'secret instructions',
     'system instructions', 'the text above', 'words above', 'the above text', 'previous text', 'text before',
-    'your rules', 'your guidelines', 'pre-prompt', 'starting instructions', 'initialization', 'initialisation', 'were you told', 'told before', 'you were instructed', 'i was instructed', 'before this conversation', 'entire conversation', 'conversation history', 'chat history', 'conversation so far', 'system configuration', 'your configuration', 'your directives', 'your programming', 'not supposed to tell', 'not allowed to tell', 'not supposed to share', 'not allowed to share', 'not supposed to reveal', 'initial prompt', 'instrucciones iniciales', 'instructions initiales', 'anfangliche anweisungen', 'istruzioni iniziali', 'instrucoes iniciais', 'начальные инструкции', '初始指令', '初期指示', 'प्रारंभिक निर्देशों', 'คำสั่งเริ่มต้น', 'instructions you were given', 'you were given', 'my instructions are',
+    'your rules', 'your guidelines', 'pre-prompt', 'context window', 'your context', 'hidden text', 'starting instructions', 'initialization', 'initialisation', 'were you told', 'told before', 'you were instructed', 'i was instructed', 'before this conversation', 'entire conversation', 'conversation history', 'chat history', 'conversation so far', 'system configuration', 'your configuration', 'your directives', 'your programming', 'not supposed to tell', 'not allowed to tell', 'not supposed to share', 'not allowed to share', 'not supposed to reveal', 'initial prompt', 'instrucciones iniciales', 'instructions initiales', 'anfangliche anweisungen', 'istruzioni iniziali', 'instrucoes iniciais', 'начальные инструкции', '初始指令', '初期指示', 'प्रारंभिक निर्देशों', 'คำสั่งเริ่มต้น', 'instructions you were given', 'you were given', 'my instructions are',
     'your initial', 'beginning of this conversation', 'start of this conversation', 'above instructions',
     'developer message', 'system message', 'prompt del sistema', 'instrucciones del sistema', 'prompt systeme',
     'systemprompt', 'system-prompt', 'prompt di sistema', 'prompt do sistema', 'системн', '系统提示', '系統提示',
@@ -116,7 +116,7 @@ export const CONCEPTS = {
     'uncensored', 'no ethical', 'no moral', 'amoral', 'unethical', 'immoral', 'not bound by', 'free from', 'broken free',
     'break free', 'does not follow', "doesn't follow", 'never refuse', 'not refuse', 'cannot refuse', "can't refuse",
     'always answer', 'without any warning', 'no warnings', 'any request', 'anything now', 'no rules', 'no guidelines',
-    'no boundaries', 'no censorship', 'does not care', "doesn't care", 'ethics', 'morals', 'will always',
+    'no boundaries', 'no censorship', 'does not care', "doesn't care", 'will always',
     'must always', 'no matter how', 'even if it', 'never say', 'never refuse', 'not allowed to say',
     'sin restricciones', 'sans restriction', 'ohne einschränkung', 'senza restrizioni', 'sem restrições', 'без ограничений',
     '没有限制', '不受限制', '制限なし', 'बिना किसी प्रतिबंध', 'ไม่มีข้อจำกัด',
@@ -128,7 +128,7 @@ export const CONCEPTS = {
     'content policy', 'openai polic', 'ethical guidelines', 'safety guidelines', 'insert prompt', 'prompt here',
   ],
   NEW_TASK: [
-    'new instruction', 'new task', 'new system message', 'new system prompt', 'updated instructions', 'updated system', 'message termination', 'instruction begins', 'instructions begin', 'new rules', 'system instruction starting', 'new instructions', 'your new', 'actual task', 'real task', 'from now on', 'now you will',
+    'new instruction', 'new task', 'end of document', 'end of text', 'end of context', 'end of user input', 'all future', 'from this point on', 'starting now', 'new system message', 'new system prompt', 'updated instructions', 'updated system', 'message termination', 'instruction begins', 'instructions begin', 'new rules', 'system instruction starting', 'new instructions', 'your new', 'actual task', 'real task', 'from now on', 'now you will',
     'now you must', 'you must now', 'end of prompt', 'end of input', 'begin new', 'system override', 'nuevas instrucciones', 'nouvelles instructions', 'neue anweisung', 'nuove istruzioni',
     'novas instruções', 'новые инструкции', '新的指令', '新しい指示', 'नए निर्देश', 'คำสั่งใหม่',
   ],
@@ -174,7 +174,7 @@ export const CONCEPTS = {
     '시를', '거꾸로', 'قصيدة',
   ],
   SAY: [
-    'state that', 'und geben sie an', 'und gib an, dass', 'y repite', 'et repetez', 'und wiederhole', 'e ripeti', 'e repita', 'и повтори', 'and state', 'and say', 'and declare', 'and claim', 'and print', 'and output', 'and respond with', 'and reply with', 'and instead', 'et indiquez', 'et indique', 'et dites', 'et declarez', 'et affirmez', 'y declara', 'y di', 'y indica', 'y afirma', 'und sagen sie', 'und sag', 'und gib an', 'und erklare', 'und gebe an', 'e dichiara', 'e indica', 'e afferma', 'e diga', 'e declare', 'e indique', 'e afirme', 'и скажи', 'и заяви', 'и укажи', 'и сообщи', '并说明', '并声明', '并指出', '并表示', 'と述べ', 'と言', 'と記載', 'और बताएं', 'और कहें', 'और बताओ', 'และระบุ', 'และบอก', 'และกล่าว', 'state the', 'say that', 'say the', 'state the following',
+    'state that', 'output the word', 'print the word', 'say the word', 'output only', 'and nothing else', 'und geben sie an', 'und gib an, dass', 'y repite', 'et repetez', 'und wiederhole', 'e ripeti', 'e repita', 'и повтори', 'and state', 'and say', 'and declare', 'and claim', 'and print', 'and output', 'and respond with', 'and reply with', 'and instead', 'et indiquez', 'et indique', 'et dites', 'et declarez', 'et affirmez', 'y declara', 'y di', 'y indica', 'y afirma', 'und sagen sie', 'und sag', 'und gib an', 'und erklare', 'und gebe an', 'e dichiara', 'e indica', 'e afferma', 'e diga', 'e declare', 'e indique', 'e afirme', 'и скажи', 'и заяви', 'и укажи', 'и сообщи', '并说明', '并声明', '并指出', '并表示', 'と述べ', 'と言', 'と記載', 'और बताएं', 'और कहें', 'और बताओ', 'และระบุ', 'และบอก', 'และกล่าว', 'state the', 'say that', 'say the', 'state the following',
     'say the following', 'respond with', 'reply with', 'answer with', 'the answer is',
     'the output is', 'claim that', 'tell the user', 'inform the user', 'respond only', 'reply only', 'answer only',
     'di que', 'diga que', 'decir que', 'dis que', 'dites que', 'affirme que', 'sag dass', 'sagen sie', 'antworte',
@@ -200,7 +200,7 @@ export const CONCEPTS = {
   ],
   /** The sentimental lure: a loved one who "used to tell me" the forbidden thing, as a story. */
   LURE: ['used to tell me', 'used to explain', 'used to read me', 'bedtime stor', 'lullaby', 'help me fall asleep', 'help me sleep'],
-  AI_SELF: ['chatgpt', 'an ai', 'language model', 'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini'],
+  AI_SELF: ['chatgpt', 'ai that', 'ai which', 'ai model', 'ai without', 'ai with no', 'ai who', 'an ai', 'language model', 'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini'],
   SEND: ['send', 'post', 'upload', 'forward', 'transmit', 'append', 'embed', 'encode', 'exfiltrat', 'include'],
   CHANNEL: ['url', 'link', 'webhook', 'endpoint', 'http', 'query string', 'query parameter', 'image', 'markdown', 'email to'],
 } as const satisfies Record<string, readonly string[]>
@@ -238,6 +238,7 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'hypothetical_private', category: 'extraction', concepts: ['HYPO', 'PRIVATE'], gap: 40, weight: 1.5 },
   { id: 'lure_private', category: 'extraction', concepts: ['LURE', 'PRIVATE'], gap: 12, weight: 1.5 },
   { id: 'lure_harmful', category: 'jailbreak', concepts: ['LURE', 'HARMFUL'], gap: 12, weight: 1.2 },
+  { id: 'new_task_say', category: 'injection', concepts: ['NEW_TASK', 'SAY'], gap: 8, weight: 1.2 },
   { id: 'new_task_user', category: 'injection', concepts: ['NEW_TASK', 'USER'], gap: 20, weight: 1 },
   { id: 'ignore_user', category: 'injection', concepts: ['IGNORE', 'USER'], gap: 3, weight: 1.5 },
   { id: 'authority_claim', category: 'injection', concepts: ['AUTHORITY'], gap: 0, weight: 0.8 },
