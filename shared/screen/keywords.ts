@@ -73,13 +73,14 @@ export const CONCEPTS = {
   ],
   /** Everyday uses of PRIVATE words ("password reset", "user's guide"): a negative rule offsets private_mention. */
   PRIVATE_BENIGN: [
-    'password reset', 'how do i reset', 'how to reset', 'how can i reset', 'reset a password', 'reset their password',
-    'reset password', 'reset my password', 'reset your password', 'change my password', 'change your password',
-    'password policy', 'password policies', 'password manager', 'strong password', 'password strength',
-    'password requirement', 'forgot my password', 'forgotten password', 'password hash', 'hash password',
-    'hashing password', "user's guide", "user's manual", 'secret ingredient', 'trade secret', 'secret santa',
-    'validate', 'validation', 'regex', 'function that', 'database', 'form field', 'input field', 'schema',
-    'sign-up form', 'signup form', 'login form', 'login page',
+    'password reset', 'not share their password', 'not share your password', 'never share your password',
+    'never share their password', 'not share passwords', 'never share passwords', 'how do i reset', 'how to reset',
+    'how can i reset', 'reset a password', 'reset their password', 'reset password', 'reset my password',
+    'reset your password', 'change my password', 'change your password', 'password policy', 'password policies',
+    'password manager', 'strong password', 'password strength', 'password requirement', 'forgot my password',
+    'forgotten password', 'password hash', 'hash password', 'hashing password', "user's guide", "user's manual",
+    'secret ingredient', 'trade secret', 'secret santa', 'validate', 'validation', 'regex', 'function that', 'database',
+    'form field', 'input field', 'schema', 'sign-up form', 'signup form', 'login form', 'login page',
   ],
   /** The person the deployment serves, whose data a planted instruction goes after ("the user's birth date"). */
   USER: [
