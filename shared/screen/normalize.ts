@@ -81,6 +81,17 @@ function shortLeetToken(text: string, i: number, tokenLen: number): boolean {
   return j - i + tokenLen <= 3 && !isAsciiWord(next)
 }
 
+/** The leetspeak letter digit `c` at text[i] stands for, or 0 to keep it a digit: a letter just before it in the token
+ * (`afterLetter`) or right after it, or a short all-digit token once the text has `leetSeen` >= LEET_MODE folds.
+ * (The one rule both digit paths of normalize() apply.) */
+function leetLetter(text: string, i: number, c: number, afterLetter: boolean, tokenLen: number, leetSeen: number) {
+  const leet = LEET_TABLE[c]!
+  if (leet === 0) return 0
+  const next = (i + 1 < text.length ? text.charCodeAt(i + 1) : 0) | 32
+  if (afterLetter || (next >= 97 && next <= 122)) return leet
+  return leetSeen >= LEET_MODE && shortLeetToken(text, i, tokenLen) ? leet : 0
+}
+
 const isHexDigit = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102)
 const isAsciiWord = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)
 
@@ -182,17 +193,10 @@ export function normalize(text: string, slot = -1): NormView {
       if (runStart < 0) runStart = i
       sig.digits++
       let unit = 48
-      const leet = LEET_TABLE[c]!
+      const leet = leetLetter(text, i, c, tokenLen > 0 && len > 0 && out[len - 1]! >= 97, tokenLen, sig.leet)
       if (leet !== 0) {
-        const next = (i + 1 < n ? text.charCodeAt(i + 1) : 0) | 32
-        if (
-          (tokenLen > 0 && len > 0 && out[len - 1]! >= 97) ||
-          (next >= 97 && next <= 122) ||
-          (sig.leet >= LEET_MODE && shortLeetToken(text, i, tokenLen))
-        ) {
-          unit = leet
-          sig.leet++
-        }
+        unit = leet
+        sig.leet++
       }
       if (len + 2 > cap) {
         cap = cap * 2 + n - i
@@ -265,19 +269,9 @@ export function normalize(text: string, slot = -1): NormView {
         }
       } else if (c >= 48 && c <= 57) {
         sig.digits++
-        const leet = LEET_TABLE[c]!
-        e = WORD | 48
-        if (leet !== 0) {
-          const next = (i + 1 < n ? text.charCodeAt(i + 1) : 0) | 32
-          if (
-            (tokenLen > 0 && len > 0 && out[len - 1]! >= 97) ||
-            (next >= 97 && next <= 122) ||
-            (sig.leet >= LEET_MODE && shortLeetToken(text, i, tokenLen))
-          ) {
-            e = WORD | leet
-            sig.leet++
-          }
-        }
+        const leet = leetLetter(text, i, c, tokenLen > 0 && len > 0 && out[len - 1]! >= 97, tokenLen, sig.leet)
+        e = WORD | (leet !== 0 ? leet : 48)
+        if (leet !== 0) sig.leet++
       } else if (c === 60 && text.startsWith('<!--', i)) {
         // An HTML comment renders as nothing: skip it without a word break ("ig<!-- -->nore").
         if (nextClose < i && nextClose !== -1) nextClose = text.indexOf('-->', i + 4)
