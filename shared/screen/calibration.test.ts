@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { compileScreen, scanText } from './engine.ts'
 import { MODEL_LOGIT_MAX, MODEL_LOGIT_MIN, modelLogit, shippedModel } from './model.ts'
 import { normalize } from './normalize.ts'
-import { screenPolicySchema } from './policy-schema.ts'
+import { attackScore, injectionThreshold } from './testing.ts'
 
 // Calibration and length: typical benign text sits low, long benign documents stay allowed however long they are,
 // and an injection inside a long document is still caught (phrase evidence is local, the model is capped).
-const policy = screenPolicySchema.parse({})
-const screen = compileScreen(policy)
-const threshold = policy.categories.injection.threshold
-const attackScore = (text: string) => {
-  const s = scanText(screen, text).scores
-  return Math.max(s.injection, s.jailbreak, s.extraction)
-}
+const threshold = injectionThreshold
 
 // Ordinary prose on several topics (no corpus rows: the test must not depend on files outside the repo).
 const PARAGRAPHS = [
