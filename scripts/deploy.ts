@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
-import { REPO_ROOT } from './build-policies.ts'
+import { buildPolicies, REPO_ROOT } from './build-policies.ts'
 import { runPolicyCheck } from './policy/check.ts'
 import { NON_INHERITED_KEYS, parseWrangler, type TomlTable, tenantEnvIds } from './policy/wrangler-config.ts'
 
@@ -63,6 +63,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     throw new TypeError(`wrangler.toml has no [env.${opts.tenant}] (npm run tenant:add -- ${opts.tenant} …)`)
   }
   const env = effectiveConfig(config, opts.tenant)
+  await buildPolicies({ quiet: true }) // wrangler bundles the generated policy module: build it, whatever ran before
   const envArgs = opts.tenant === undefined ? [] : ['--env', opts.tenant]
   if (!opts.dryRun) {
     if (!process.env.CLOUDFLARE_API_TOKEN) {

@@ -1,10 +1,11 @@
-// `npm test`: the whole suite — policy build, type check, lint, then every vitest file (unit tests in Node,
-// integration tests against the real Workers in workerd). Ends with one line `N passed, N failed` for CI.
+// `npm test`: the whole suite — system packages, policy build, type check, lint, then every vitest file (unit tests
+// in Node, integration tests against the real Workers in workerd). Ends with one line `N passed, N failed` for CI.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPO_ROOT } from './build-policies.ts'
+import { ensureSystemPackages } from './system-deps.ts'
 
 const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name)
 const run = (label: string, cmd: string, args: string[]): boolean => {
@@ -16,6 +17,15 @@ const run = (label: string, cmd: string, args: string[]): boolean => {
 let passed = 0
 let failed = 0
 const check = (ok: boolean) => (ok ? passed++ : failed++)
+
+// First, and fatal: without these some tests could only fail or be skipped, and the suite never skips.
+process.stdout.write('\n== system packages\n')
+const system = ensureSystemPackages()
+if (!system.ok) {
+  console.error(`npm test: ${system.message}`)
+  console.log('\n0 passed, 1 failed')
+  process.exit(1)
+}
 
 check(run('policies', bin('tsx'), ['scripts/build-policies.ts']))
 check(run('typecheck (tsc --noEmit, strict)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']))

@@ -59,21 +59,29 @@ export async function freePort(): Promise<number> {
 }
 
 const bundles = new Map<string, Promise<string>>()
-/** Bundles a Worker entry for workerd (cached per process). */
+let generated: Promise<unknown> | null = null
+/** Bundles a Worker entry for workerd (cached per process). The gateway imports the generated policy module, so it
+ * is (re)built from policies/ first, once per process: any command that bundles works as the first one after
+ * `npm ci` (the build writes only on change). */
 export function bundleWorker(entry: string): Promise<string> {
   let p = bundles.get(entry)
   if (!p) {
-    p = build({
-      entryPoints: [join(REPO_ROOT, entry)],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['workerd', 'worker', 'browser'],
-      target: 'es2022',
-      external: ['cloudflare:*', 'node:*'],
-      logLevel: 'silent',
-    }).then((r) => (r.outputFiles[0] as { text: string }).text)
+    generated ??= buildPolicies({ quiet: true })
+    p = generated
+      .then(() =>
+        build({
+          entryPoints: [join(REPO_ROOT, entry)],
+          bundle: true,
+          write: false,
+          format: 'esm',
+          platform: 'browser',
+          conditions: ['workerd', 'worker', 'browser'],
+          target: 'es2022',
+          external: ['cloudflare:*', 'node:*'],
+          logLevel: 'silent',
+        }),
+      )
+      .then((r) => (r.outputFiles[0] as { text: string }).text)
     bundles.set(entry, p)
   }
   return p

@@ -20,7 +20,23 @@ afterEach(async () => {
   await interrupt()
 })
 
+const START_ATTEMPTS = 3 // free-port-then-bind can race another test's listener; a fresh set of ports fixes it
+
+/** Starts `npm start` on free ports and waits for its banner; retried on fresh ports when a port was taken
+ * between freePort() and the bind (EADDRINUSE under full-suite load). */
 async function start(args: string[]): Promise<{ banner: string; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(args)
+    } catch (err) {
+      const inUse = err instanceof Error && /EADDRINUSE|address already in use/i.test(err.message)
+      if (!inUse || attempt >= START_ATTEMPTS) throw err
+      await interrupt()
+    }
+  }
+}
+
+async function startOnce(args: string[]): Promise<{ banner: string; port: number }> {
   const [port, modelPort, idpPort] = [await freePort(), await freePort(), await freePort()]
   child = spawn('npm', ['start', '--', ...args], {
     cwd: ROOT,
@@ -29,14 +45,17 @@ async function start(args: string[]): Promise<{ banner: string; port: number }> 
     detached: true, // its own process group, so the test can press Ctrl-C on all of it
   })
   let out = ''
+  let err = ''
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString()
   })
-  child.stderr?.on('data', () => {})
+  child.stderr?.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000)
+  })
   const deadline = Date.now() + 110_000
   while (!out.includes('Ctrl-C stops everything')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out.slice(-2000)}`)
-    if (Date.now() > deadline) throw new Error(`npm start did not print its banner:\n${out.slice(-2000)}`)
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${out.slice(-2000)}\n${err}`)
+    if (Date.now() > deadline) throw new Error(`npm start did not print its banner:\n${out.slice(-2000)}\n${err}`)
     await new Promise((r) => setTimeout(r, 200))
   }
   return { banner: out, port }
