@@ -103,11 +103,13 @@ export async function startWorker(
   return { mf, url }
 }
 
-/** Gateway bindings beyond vars: the Durable Object limiter and the native IP shield, as wrangler.toml has them. */
-export const GATEWAY_BINDINGS: Partial<MiniflareOptions> = {
+/** Gateway bindings beyond vars: the Durable Object limiter, the native IP shield and the Analytics Engine
+ * dataset, as wrangler.toml has them (scripts/policy/tenant-env.test.ts checks them against it). */
+export const GATEWAY_BINDINGS = {
   durableObjects: { LIMITER: 'RateLimiterDurableObject' },
   ratelimits: { IP_SHIELD: { simple: { limit: 120, period: 60 } } },
-}
+  analyticsEngineDatasets: { DECISIONS: { dataset: 'portcullis_decisions' } },
+} satisfies Partial<MiniflareOptions>
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await buildPolicies({ quiet: true })
