@@ -32,6 +32,10 @@ export interface StackOptions {
   readonly redis?: boolean
   /** Swallow the Workers' console output (the decision log) — for tests and benchmarks. */
   readonly quiet?: boolean
+  /** Each line the gateway prints (the decision log among them), instead of printing it. */
+  readonly onGatewayLine?: (line: string) => void
+  /** Another Worker entry that wraps the gateway (tests: a recording Analytics Engine binding). */
+  readonly gatewayEntry?: string
 }
 
 export interface Stack {
@@ -83,15 +87,36 @@ const discard = (...streams: NodeJS.ReadableStream[]) => {
   for (const s of streams) s.resume()
 }
 
+/** Miniflare stdio handler that hands on complete lines of stdout and stderr. */
+export function lineHandler(onLine: (line: string) => void) {
+  return (...streams: NodeJS.ReadableStream[]) => {
+    for (const s of streams) {
+      let pending = ''
+      s.setEncoding('utf8')
+      s.on('data', (chunk: string) => {
+        pending += chunk
+        const lines = pending.split('\n')
+        pending = lines.pop() ?? ''
+        for (const line of lines) onLine(line)
+      })
+    }
+  }
+}
+
 export async function startWorker(
   entry: string,
   port: number,
-  extra: Partial<MiniflareOptions> & { bindings?: Record<string, string>; quiet?: boolean },
+  extra: Partial<MiniflareOptions> & {
+    bindings?: Record<string, string>
+    quiet?: boolean
+    onLine?: (line: string) => void
+  },
 ): Promise<{ mf: Miniflare; url: string }> {
   const script = await bundleWorker(entry)
-  const { quiet, ...rest } = extra
+  const { quiet, onLine, ...rest } = extra
+  const stdio = onLine ? lineHandler(onLine) : quiet ? discard : undefined
   const mf = new Miniflare({
-    ...(quiet ? { handleRuntimeStdio: discard } : {}),
+    ...(stdio ? { handleRuntimeStdio: stdio } : {}),
     modules: [{ type: 'ESModule', path: 'worker.js', contents: script }],
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
@@ -152,11 +177,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       extra: { ...services.gatewayBindings, ...opts.gatewayBindings },
       dir: devDir,
     })
-    const gateway = await startWorker('workers/gateway/index.ts', gatewayPort, {
+    const gateway = await startWorker(opts.gatewayEntry ?? 'workers/gateway/index.ts', gatewayPort, {
       bindings: gatewayVars,
       ...GATEWAY_BINDINGS,
       ...(opts.cf ? { cf: opts.cf } : {}),
       quiet: opts.quiet,
+      onLine: opts.onGatewayLine,
     })
     started.push(gateway.mf)
     return {
