@@ -34,6 +34,8 @@ export interface StackOptions {
   readonly quiet?: boolean
   /** Each line the gateway prints (the decision log among them), instead of printing it. */
   readonly onGatewayLine?: (line: string) => void
+  /** Each line the dev model tier prints (its decoded Txn-Tokens), instead of printing it. */
+  readonly onModelLine?: (line: string) => void
   /** Another Worker entry that wraps the gateway (tests: a recording Analytics Engine binding). */
   readonly gatewayEntry?: string
 }
@@ -166,6 +168,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const model = await startWorker('workers/dev-model/index.ts', modelPort, {
         bindings: services.modelBindings,
         quiet: opts.quiet,
+        onLine: opts.onModelLine,
       })
       started.push(model.mf)
       modelUrl = model.url
