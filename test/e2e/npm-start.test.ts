@@ -20,11 +20,22 @@ afterEach(async () => {
   await interrupt()
 })
 
-async function start(args: string[]): Promise<{ banner: string; port: number }> {
-  const [port, modelPort, idpPort] = [await freePort(), await freePort(), await freePort()]
+async function start(args: string[]): Promise<{ banner: string; port: number; inspectorPort: number }> {
+  const [port, modelPort, idpPort, inspectorPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ]
   child = spawn('npm', ['start', '--', ...args], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DEV_MODEL_PORT: String(modelPort), DEV_IDP_PORT: String(idpPort) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DEV_MODEL_PORT: String(modelPort),
+      DEV_IDP_PORT: String(idpPort),
+      DEV_INSPECTOR_PORT: String(inspectorPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can press Ctrl-C on all of it
   })
@@ -39,15 +50,16 @@ async function start(args: string[]): Promise<{ banner: string; port: number }> 
     if (Date.now() > deadline) throw new Error(`npm start did not print its banner:\n${out.slice(-2000)}`)
     await new Promise((r) => setTimeout(r, 200))
   }
-  return { banner: out, port }
+  return { banner: out, port, inspectorPort }
 }
 
 const tokenFrom = (banner: string) => /Authorization: Bearer ([A-Za-z0-9._-]+)/.exec(banner)?.[1] as string
 
 describe('npm start', () => {
   it('brings up the whole stack and the banner token works', { timeout: 150_000 }, async () => {
-    const { banner, port } = await start([])
+    const { banner, port, inspectorPort } = await start([])
     expect(banner).toContain(`http://127.0.0.1:${port}/v1/chat/completions`)
+    expect(banner).toMatch(new RegExp(`inspector +http://127\\.0\\.0\\.1:${inspectorPort} `))
     expect(banner).toContain("import OpenAI from 'openai'")
     const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
       method: 'POST',
@@ -57,6 +69,12 @@ describe('npm start', () => {
     expect(res.status).toBe(200)
     const body = (await res.json()) as { received: { edge: { verified: boolean } } }
     expect(body.received.edge.verified).toBe(true)
+    // The inspector tails wrangler dev's decision log: the request is there, joined with its verified Txn-Token.
+    const rows = async () =>
+      (await (await fetch(`http://127.0.0.1:${inspectorPort}/api/decisions?code=ok`)).json()) as { endpoint: string }[]
+    for (let i = 0; i < 50 && !(await rows()).some((r) => r.endpoint === 'chat'); i++)
+      await new Promise((r) => setTimeout(r, 100))
+    expect((await rows()).some((r) => r.endpoint === 'chat')).toBe(true)
     await interrupt()
     await new Promise((r) => setTimeout(r, 1000))
     await expect(fetch(`http://127.0.0.1:${port}/v1/models`)).rejects.toThrow()

@@ -131,6 +131,15 @@ describe('trace stage', () => {
     expect((await run(PROMPT, {})).promptHmac).toBeNull()
   })
 
+  it('with telemetry off (the bench baseline) keeps the ids but writes and times nothing', async () => {
+    const { lines, log } = logged()
+    const app = stageApp(chatVars(), [trace({ log, telemetry: false }), timed('auth', async (_c, next) => next())])
+    const res = await app.request('/')
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/)
+    expect(res.headers.get('traceparent')).not.toBeNull()
+    expect([res.headers.get('server-timing'), lines.length]).toEqual([null, 0])
+  })
+
   it('never logs the request body', async () => {
     const { lines, log } = logged()
     const app = stageApp(chatVars(), [trace({ log })], (c) => c.text('ok'))

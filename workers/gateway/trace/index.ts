@@ -17,6 +17,9 @@ export interface TraceOptions {
   readonly randomHex?: (bytes: number) => string
   /** Clock in ms (default performance.now). */
   readonly now?: () => number
+  /** false: ids and traceparent only — no timings, log line, metrics or body observer. The bench's baseline for
+   * what telemetry costs; nothing else should turn it off. Default true. */
+  readonly telemetry?: boolean
 }
 
 // W3C Trace Context §3.2: version 00, 32-hex trace-id, 16-hex parent-id, 2-hex flags; all-zero ids are invalid.
@@ -89,6 +92,7 @@ export const trace = (opts: TraceOptions = {}): MiddlewareHandler<AppEnv> => {
   const log = opts.log ?? consoleLog
   const randomHex = opts.randomHex ?? cryptoHex
   const clock = opts.now ?? (() => performance.now())
+  const enabled = opts.telemetry !== false
   return async function trace(c, next) {
     const incoming = parseTraceparent(c.req.header('traceparent'))
     // One draw of randomness per request: 16 bytes request id, 8 bytes span id, 16 bytes trace id if new.
@@ -107,12 +111,13 @@ export const trace = (opts: TraceOptions = {}): MiddlewareHandler<AppEnv> => {
     }
     c.set('requestId', requestId)
     c.set('traceparent', traceparent)
-    c.set('telemetry', t)
+    if (enabled) c.set('telemetry', t)
     c.set('decisions', { shadowed: [] })
     c.set('upstreamHeaders', {})
     await next()
     c.res.headers.set('x-request-id', requestId)
     c.res.headers.set('traceparent', traceparent)
+    if (!enabled) return
     c.res.headers.set('server-timing', serverTiming(t, clock()))
 
     let written = false
