@@ -144,13 +144,12 @@ async function writeTelemetry(
   log: (line: string, level: LogLevel) => void,
   ids: { requestId: string; traceId: string; spanId: string; body: BodyOutcome },
 ): Promise<void> {
-  let record: DecisionRecord
   try {
     const secret = typeof c.env?.LOG_HMAC_KEY === 'string' ? c.env.LOG_HMAC_KEY : undefined
     const route = c.get('route')
     const material = route ? promptMaterial(route.endpoint, c.get('body')?.json ?? null) : null
     const promptHmac = await promptFingerprint(secret, material)
-    record = decisionRecord(c, t, { ...ids, promptHmac, now: t.clock() })
+    const record: DecisionRecord = decisionRecord(c, t, { ...ids, promptHmac, now: t.clock() })
     log(JSON.stringify(record), record.level)
     const dataset = c.env?.DECISIONS
     if (dataset === undefined) return
