@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     gatewayUrl,
     port: inspectorPort,
     inspectPrompts: values['inspect-prompts'] === true,
+    tenants: compiled,
   })
 
   const idp = await startWorker('workers/dev-idp/index.ts', idpPort, {

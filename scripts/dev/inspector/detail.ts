@@ -2,7 +2,8 @@
 // deciding stage, its time and outcome), the screen's rules, score and spans, the limit windows, the decoded
 // Txn-Token, and — only when the recording proxy saw the body (--inspect-prompts) — the caller texts with the
 // spans marked. Pure: data in, plain JSON out; the page renders it as text (never as HTML).
-import { STAGES, type Stage, stageOfCode } from '../../policy/explain.ts'
+import type { CompiledPolicy } from '../../../shared/policy/schema.ts'
+import { STAGES, type Stage, screenComparison, stageOfCode } from '../../policy/explain.ts'
 import type { InspectedRecord } from './store.ts'
 import { outcomeOf } from './store.ts'
 
@@ -66,7 +67,8 @@ function outcomeText(stage: Stage, r: InspectedRecord): string {
   }
 }
 
-export function traceRows(r: InspectedRecord): TraceRow[] {
+/** `tenant`: the policy in force, when known, for the screen's score-vs-threshold line (as explain prints it). */
+export function traceRows(r: InspectedRecord, tenant: CompiledPolicy | null = null): TraceRow[] {
   const code = outcomeOf(r)
   const refusedAt = code === 'ok' || code === 'upstream.stream_interrupted' ? null : stageOfCode(code)
   const stages = r.decision.stages as Record<string, number | undefined>
@@ -75,8 +77,10 @@ export function traceRows(r: InspectedRecord): TraceRow[] {
     const ms = stages[TIMING_OF[stage]] ?? null
     const action = !reached || ms === null ? 'not reached' : refusedAt === stage ? 'REFUSE' : 'pass'
     if (action === 'REFUSE') reached = false
-    const outcome = action === 'REFUSE' ? code : action === 'pass' ? outcomeText(stage, r) : ''
-    return { stage, action, ms, outcome }
+    const base = action === 'REFUSE' ? code : action === 'pass' ? outcomeText(stage, r) : ''
+    const compared =
+      stage === 'screen' && action !== 'not reached' && tenant ? screenComparison(tenant, r.decision as never) : null
+    return { stage, action, ms, outcome: compared ? `${base}; ${compared}` : base }
   })
 }
 
@@ -118,6 +122,7 @@ export function markedTexts(r: InspectedRecord): Detail['texts'] {
   return out
 }
 
-export function detailOf(r: InspectedRecord): Detail {
-  return { seq: r.seq, decision: r.decision, trace: traceRows(r), claims: r.claims, texts: markedTexts(r) }
+export function detailOf(r: InspectedRecord, tenants: readonly CompiledPolicy[] = []): Detail {
+  const tenant = tenants.find((t) => t.id === r.decision.tenant && t.sha256 === r.decision.policySha256) ?? null
+  return { seq: r.seq, decision: r.decision, trace: traceRows(r, tenant), claims: r.claims, texts: markedTexts(r) }
 }

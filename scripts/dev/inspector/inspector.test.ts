@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import OpenAI from 'openai'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPolicies } from '../../build-policies.ts'
 import { deploy } from '../../deploy.ts'
 import { type Stack, startStack } from '../stack.ts'
 import { PAGE_MARKER } from './marker.ts'
@@ -28,7 +29,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'portcullis-inspector-'))
   const store = new InspectorStore()
   stack = await startStack({ onGatewayLine: (l) => store.gatewayLine(l), onModelLine: (l) => store.modelLine(l) })
-  inspector = await startInspector({ gatewayUrl: stack.gatewayUrl, port: 0, inspectPrompts: true, store })
+  const tenants = await buildPolicies({ quiet: true })
+  inspector = await startInspector({ gatewayUrl: stack.gatewayUrl, port: 0, inspectPrompts: true, store, tenants })
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
 })
@@ -85,7 +87,7 @@ describe('inspector page in Chromium', () => {
     await blockedRow.click()
     await page.locator('#detail h2', { hasText: 'Stage by stage' }).waitFor()
     const detail = (await page.locator('#detail').textContent()) ?? ''
-    expect(detail).toMatch(/screen +REFUSE +[\d.]+ ms +screen\.injection/)
+    expect(detail).toMatch(/screen +REFUSE +[\d.]+ ms +screen\.injection; score 1 ≥ injection block ≥0\.\d+/)
     expect(detail).toMatch(/sign +not reached/)
     expect(detail).toContain('override_instructions')
     expect(await page.locator('#detail pre.prompt mark').count()).toBeGreaterThan(0)

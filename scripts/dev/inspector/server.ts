@@ -4,6 +4,7 @@
 // is how a prompt is matched to its decision without the gateway ever logging text. Loopback only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { CompiledPolicy } from '../../../shared/policy/schema.ts'
 import { refusalsSvg, stageLatencySvg } from './charts.ts'
 import { detailOf } from './detail.ts'
 import { inspectorPage } from './page.ts'
@@ -30,6 +31,8 @@ export interface InspectorOptions {
   readonly inspectPrompts?: boolean
   readonly store?: InspectorStore
   readonly now?: () => number
+  /** The compiled policies the gateway runs, so a trace can show the thresholds a score was compared with. */
+  readonly tenants?: readonly CompiledPolicy[]
 }
 
 export interface Inspector {
@@ -156,7 +159,7 @@ export async function startInspector(opts: InspectorOptions): Promise<Inspector>
       if (m) {
         const r = store.get(Number(m[1]))
         return r
-          ? send(res, 200, 'application/json', JSON.stringify(detailOf(r)))
+          ? send(res, 200, 'application/json', JSON.stringify(detailOf(r, opts.tenants)))
           : send(res, 404, 'text/plain', 'no such record')
       }
       return send(res, 404, 'text/plain', 'not found')
