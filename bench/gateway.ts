@@ -1,7 +1,9 @@
 // Gateway benchmark (issue: the guarded request path). Everything runs in workerd through Miniflare on loopback,
 // measured side by side in one run: (a) the dev model tier direct, (b) a pass-through Worker, (c) the gateway with
 // the core stages (trace, ingress, authenticate, authorize, forward), (d) core + signing, (e) the gateway with
-// every stage (limit on the Durable Object, screen, sign). Requests are interleaved round-robin so machine noise hits all alike.
+// every stage (limit on the Durable Object, screen, sign), and (c) and (e) again with the trace stage's telemetry
+// off (no timings, decision line, Analytics Engine point) to show what telemetry costs. Requests are interleaved
+// round-robin so machine noise hits all alike.
 // CPU per request is timed inside workerd; bundle size comes from `wrangler deploy --dry-run`.
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
@@ -104,14 +106,19 @@ export async function benchGateway(): Promise<Record<string, number>> {
       quiet: true,
     })
     started.push(pass.mf)
-    const gatewayFor = async (tenant: 'core' | 'signed' | 'full', list: unknown[]) => {
+    const gatewayFor = async (tenant: 'core' | 'signed' | 'full', list: unknown[], telemetry = true) => {
       const port = await freePort()
       const vars = await devGatewayVars({
         idpUrl: ISSUER,
         upstreamUrl: model.url,
         gatewayUrl: `http://127.0.0.1:${port}`,
         dir: devDir,
-        extra: { TENANT: tenant, BENCH_TENANTS: JSON.stringify(list), BENCH_TOKEN: token },
+        extra: {
+          TENANT: tenant,
+          BENCH_TENANTS: JSON.stringify(list),
+          BENCH_TOKEN: token,
+          ...(telemetry ? {} : { BENCH_TELEMETRY: 'off' }),
+        },
       })
       const w = await startWorker('bench/workers/gateway.ts', port, {
         bindings: vars,
@@ -125,6 +132,8 @@ export async function benchGateway(): Promise<Record<string, number>> {
     const signed = await gatewayFor('signed', [tenants.signed])
     const full = await gatewayFor('full', [tenants.full])
     const fullCpu = await gatewayFor('full', [tenants.fullNoLimiterIo])
+    const coreQuiet = await gatewayFor('core', [tenants.core], false)
+    const fullQuiet = await gatewayFor('full', [tenants.full], false)
 
     const body = JSON.stringify({
       model: 'dev-model',
@@ -142,6 +151,8 @@ export async function benchGateway(): Promise<Record<string, number>> {
       gateway: `${core.url}/v1/chat/completions`,
       gateway_signed: `${signed.url}/v1/chat/completions`,
       gateway_full: `${full.url}/v1/chat/completions`,
+      gateway_no_telemetry: `${coreQuiet.url}/v1/chat/completions`,
+      gateway_full_no_telemetry: `${fullQuiet.url}/v1/chat/completions`,
     }
     const samples: Record<keyof typeof targets, number[]> = {
       direct: [],
@@ -149,6 +160,8 @@ export async function benchGateway(): Promise<Record<string, number>> {
       gateway: [],
       gateway_signed: [],
       gateway_full: [],
+      gateway_no_telemetry: [],
+      gateway_full_no_telemetry: [],
     }
     for (const url of Object.values(targets)) for (let i = 0; i < 100; i++) await timeOne(url, init) // warm-up
     for (let done = 0; done < ROUNDS; done += BLOCK) {
@@ -163,10 +176,17 @@ export async function benchGateway(): Promise<Record<string, number>> {
       }),
     ) as Record<keyof typeof targets, { p50: number; p99: number }>
 
-    const cpu = async (url: string) => {
-      const res = await fetch(`${url}/__bench/cpu?n=1000`, { method: 'POST', body })
+    const cpu = async (url: string, telemetry = 'on') => {
+      const res = await fetch(`${url}/__bench/cpu?n=1000&telemetry=${telemetry}`, { method: 'POST', body })
       if (!res.ok) throw new Error(`cpu loop failed: ${await res.text()}`)
       return median(((await res.json()) as { perRequestMs: number[] }).perRequestMs)
+    }
+    // Telemetry on vs off in the same isolate, alternated so a slow spell of the machine hits both alike.
+    const cpuOn: number[] = []
+    const cpuOff: number[] = []
+    for (let i = 0; i < 4; i++) {
+      cpuOn.push(await cpu(fullCpu.url))
+      cpuOff.push(await cpu(fullCpu.url, 'off'))
     }
     const bundle = await bundleGzipBytes()
     return {
@@ -186,8 +206,13 @@ export async function benchGateway(): Promise<Record<string, number>> {
       added_latency_signed_p99_ms: round(stats.gateway_signed.p99 - stats.passthrough.p99),
       added_latency_full_p50_ms: round(stats.gateway_full.p50 - stats.passthrough.p50),
       added_latency_full_p99_ms: round(stats.gateway_full.p99 - stats.passthrough.p99),
+      added_latency_no_telemetry_p50_ms: round(stats.gateway_no_telemetry.p50 - stats.passthrough.p50),
+      added_latency_full_no_telemetry_p50_ms: round(stats.gateway_full_no_telemetry.p50 - stats.passthrough.p50),
+      telemetry_cost_p50_ms: round(stats.gateway.p50 - stats.gateway_no_telemetry.p50),
+      telemetry_cost_full_p50_ms: round(stats.gateway_full.p50 - stats.gateway_full_no_telemetry.p50),
       cpu_per_request_p50_ms: round(await cpu(core.url)),
-      cpu_per_request_full_p50_ms: round(await cpu(fullCpu.url)),
+      cpu_per_request_full_p50_ms: round(median(cpuOn)),
+      cpu_per_request_full_no_telemetry_p50_ms: round(median(cpuOff)),
       bundle_gzip_bytes: bundle.gzip,
       bundle_raw_bytes: bundle.raw,
       bench_requests_per_target: ROUNDS,

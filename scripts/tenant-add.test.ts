@@ -55,6 +55,8 @@ describe('tenant:add', () => {
     for (const key of NON_INHERITED_KEYS.filter((k) => k !== 'vars' && config[k] !== undefined)) {
       expect(env[key], key).toEqual(config[key])
     }
+    expect(env.observability).toEqual({ enabled: true, head_sampling_rate: 1 }) // Workers Logs per tenant env
+    expect(env.analytics_engine_datasets).toEqual([{ binding: 'DECISIONS', dataset: 'portcullis_decisions' }])
     expect(config.routes).toBeUndefined() // routes stay out of the top level
   })
 

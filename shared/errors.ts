@@ -121,10 +121,11 @@ export interface OpenAIErrorBody {
   error: { message: string; type: OpenAIErrorType; code: ErrorCode; param: string | null }
 }
 
-/** The wire body for a refusal: the OpenAI error shape with our stable code. */
-export function errorBody(code: ErrorCode, param: string | null = null): OpenAIErrorBody {
+/** The wire body for a refusal: the OpenAI error shape with our stable code. `detail` replaces the fixed
+ * message only where the code's own numbers help the client (limit.tokens that can never fit). */
+export function errorBody(code: ErrorCode, param: string | null = null, detail: string | null = null): OpenAIErrorBody {
   const spec: ErrorSpec = ERRORS[code]
-  return { error: { message: spec.message, type: spec.type, code, param } }
+  return { error: { message: detail ?? spec.message, type: spec.type, code, param } }
 }
 
 export function errorStatus(code: ErrorCode): number {
@@ -138,6 +139,8 @@ export class GatewayError extends Error {
     readonly code: ErrorCode,
     readonly param: string | null = null,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** A message with numbers that replaces the fixed one (never caller text, never a secret). */
+    readonly detail: string | null = null,
   ) {
     super(code)
   }

@@ -9,16 +9,25 @@ export { RateLimiterDurableObject } from '../../workers/gateway/limit/index.ts'
 interface BenchEnv extends Env {
   readonly BENCH_TENANTS: string
   readonly BENCH_TOKEN: string
+  /** "off": the trace stage without telemetry (no timings, log line, Analytics Engine point): the baseline. */
+  readonly BENCH_TELEMETRY?: string
 }
 
 let live: ReturnType<typeof createGateway> | null = null
 const CANNED =
   '{"id":"x","object":"chat.completion","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10}}'
 
-async function cpuLoop(env: BenchEnv, ctx: ExecutionContext, iterations: number, body: string): Promise<number[]> {
+async function cpuLoop(
+  env: BenchEnv,
+  ctx: ExecutionContext,
+  iterations: number,
+  body: string,
+  telemetry: boolean,
+): Promise<number[]> {
   const app = createGateway({
     tenants: JSON.parse(env.BENCH_TENANTS) as CompiledPolicy[],
-    trace: { log: () => {} },
+    // The line is built and serialised either way; only printing it is skipped (the loop would flood stdio).
+    trace: telemetry ? { log: () => {} } : { telemetry: false },
     forward: {
       fetch: (async () => new Response(CANNED, { headers: { 'content-type': 'application/json' } })) as typeof fetch,
     },
@@ -50,9 +59,15 @@ export default {
     if (url.pathname === '/__bench/cpu') {
       const n = Number(url.searchParams.get('n') ?? 1000)
       const body = await req.text()
-      return Response.json({ perRequestMs: await cpuLoop(env, ctx, n, body) })
+      const telemetry = url.searchParams.get('telemetry') !== 'off'
+      return Response.json({ perRequestMs: await cpuLoop(env, ctx, n, body, telemetry) })
     }
-    live ??= createGateway({ tenants: JSON.parse(env.BENCH_TENANTS) as CompiledPolicy[], trace: { log: () => {} } })
+    // Telemetry on is production's path: the decision line through console (Miniflare's stdio is discarded), the
+    // Analytics Engine point, the prompt HMAC (LOG_HMAC_KEY is a dev var here).
+    live ??= createGateway({
+      tenants: JSON.parse(env.BENCH_TENANTS) as CompiledPolicy[],
+      trace: env.BENCH_TELEMETRY === 'off' ? { telemetry: false } : {},
+    })
     return live.fetch(req, env, ctx)
   },
 }

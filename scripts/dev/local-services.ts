@@ -1,5 +1,5 @@
-// What the local gateway needs besides its code: dev secrets (context-token keys, IP hash key, an upstream
-// credential) created once in .dev/, the vars that point it at the dev IdP and model tier, and — with --redis —
+// What the local gateway needs besides its code: dev secrets (context-token keys, IP hash key, log HMAC key, an
+// upstream credential) created once in .dev/, the vars that point it at the dev IdP and model tier, and — with --redis —
 // a real redis-server behind the local Upstash REST bridge. Shared by `npm start` and the test stack.
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -42,6 +42,7 @@ export async function devGatewayVars(opts: {
     TXN_SIGNING_KEYS: txn.signingKeys,
     TXN_PUBLISHED_KEYS: txn.publishedKeys,
     IP_HASH_KEY: await devSecret('ip-hash-key', opts.dir),
+    LOG_HMAC_KEY: await devSecret('log-hmac-key', opts.dir),
     ...opts.extra,
   }
 }

@@ -32,6 +32,12 @@ export interface StackOptions {
   readonly redis?: boolean
   /** Swallow the Workers' console output (the decision log) — for tests and benchmarks. */
   readonly quiet?: boolean
+  /** Each line the gateway prints (the decision log among them), instead of printing it. */
+  readonly onGatewayLine?: (line: string) => void
+  /** Each line the dev model tier prints (its decoded Txn-Tokens), instead of printing it. */
+  readonly onModelLine?: (line: string) => void
+  /** Another Worker entry that wraps the gateway (tests: a recording Analytics Engine binding). */
+  readonly gatewayEntry?: string
 }
 
 export interface Stack {
@@ -91,15 +97,36 @@ const discard = (...streams: NodeJS.ReadableStream[]) => {
   for (const s of streams) s.resume()
 }
 
+/** Miniflare stdio handler that hands on complete lines of stdout and stderr. */
+export function lineHandler(onLine: (line: string) => void) {
+  return (...streams: NodeJS.ReadableStream[]) => {
+    for (const s of streams) {
+      let pending = ''
+      s.setEncoding('utf8')
+      s.on('data', (chunk: string) => {
+        pending += chunk
+        const lines = pending.split('\n')
+        pending = lines.pop() ?? ''
+        for (const line of lines) onLine(line)
+      })
+    }
+  }
+}
+
 export async function startWorker(
   entry: string,
   port: number,
-  extra: Partial<MiniflareOptions> & { bindings?: Record<string, string>; quiet?: boolean },
+  extra: Partial<MiniflareOptions> & {
+    bindings?: Record<string, string>
+    quiet?: boolean
+    onLine?: (line: string) => void
+  },
 ): Promise<{ mf: Miniflare; url: string }> {
   const script = await bundleWorker(entry)
-  const { quiet, ...rest } = extra
+  const { quiet, onLine, ...rest } = extra
+  const stdio = onLine ? lineHandler(onLine) : quiet ? discard : undefined
   const mf = new Miniflare({
-    ...(quiet ? { handleRuntimeStdio: discard } : {}),
+    ...(stdio ? { handleRuntimeStdio: stdio } : {}),
     modules: [{ type: 'ESModule', path: 'worker.js', contents: script }],
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
@@ -111,11 +138,13 @@ export async function startWorker(
   return { mf, url }
 }
 
-/** Gateway bindings beyond vars: the Durable Object limiter and the native IP shield, as wrangler.toml has them. */
-export const GATEWAY_BINDINGS: Partial<MiniflareOptions> = {
+/** Gateway bindings beyond vars: the Durable Object limiter, the native IP shield and the Analytics Engine
+ * dataset, as wrangler.toml has them (scripts/policy/tenant-env.test.ts checks them against it). */
+export const GATEWAY_BINDINGS = {
   durableObjects: { LIMITER: 'RateLimiterDurableObject' },
   ratelimits: { IP_SHIELD: { simple: { limit: 120, period: 60 } } },
-}
+  analyticsEngineDatasets: { DECISIONS: { dataset: 'portcullis_decisions' } },
+} satisfies Partial<MiniflareOptions>
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await buildPolicies({ quiet: true })
@@ -147,6 +176,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const model = await startWorker('workers/dev-model/index.ts', modelPort, {
         bindings: services.modelBindings,
         quiet: opts.quiet,
+        onLine: opts.onModelLine,
       })
       started.push(model.mf)
       modelUrl = model.url
@@ -158,11 +188,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       extra: { ...services.gatewayBindings, ...opts.gatewayBindings },
       dir: devDir,
     })
-    const gateway = await startWorker('workers/gateway/index.ts', gatewayPort, {
+    const gateway = await startWorker(opts.gatewayEntry ?? 'workers/gateway/index.ts', gatewayPort, {
       bindings: gatewayVars,
       ...GATEWAY_BINDINGS,
       ...(opts.cf ? { cf: opts.cf } : {}),
       quiet: opts.quiet,
+      onLine: opts.onGatewayLine,
     })
     started.push(gateway.mf)
     return {

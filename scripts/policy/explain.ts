@@ -102,6 +102,33 @@ function outcomeFor(stage: Stage, decision: Json | null, claims: Json | null, en
   }
 }
 
+/** The screen's score against the thresholds of the categories that fired (or the lowest one, if none did). */
+export function screenComparison(tenant: CompiledPolicy, decision: Json | null): string | null {
+  const s = asObject(decision?.screen)
+  if (!s || typeof s.score !== 'number') return null
+  const score = Number(s.score.toFixed(3)) // three places: thresholds are set to two
+  const rules = Array.isArray(s.rules) && s.rules.length > 0 ? `; rules ${compact(s.rules)}` : ''
+  const cats = asObject((tenant.policy.screen as Json).categories) ?? {}
+  const rule = (name: string) => {
+    const c = asObject(cats[name])
+    return c && typeof c.threshold === 'number'
+      ? { name, action: String(c.action), threshold: c.threshold, flag: c.flag }
+      : null
+  }
+  const fired = (Array.isArray(s.categories) ? s.categories.map(String) : []).map(rule).filter((r) => r !== null)
+  const describe = (r: NonNullable<ReturnType<typeof rule>>) =>
+    `${r.name} ${r.action} ≥${r.threshold}${typeof r.flag === 'number' ? ` (flag ≥${r.flag})` : ''}`
+  if (fired.length > 0) {
+    const cmp = fired.map((r) => `${score} ${(s.score as number) >= r.threshold ? '≥' : '<'} ${describe(r)}`)
+    return `score ${cmp.join('; ')}${rules}`
+  }
+  const lowest = Object.keys(cats)
+    .map(rule)
+    .filter((r) => r !== null && r.action !== 'off')
+    .sort((x, y) => (x?.threshold ?? 1) - (y?.threshold ?? 1))[0]
+  return lowest ? `score ${score} < every threshold (lowest: ${describe(lowest)})${rules}` : null
+}
+
 /** Lines of the trace. `request` is what was sent; `envelope` is what the replay gateway reported. */
 export function explainLines(tenant: CompiledPolicy, request: Fixture['request'], envelope: ReplayEnvelope): string[] {
   const decision = envelope.decision
@@ -117,6 +144,7 @@ export function explainLines(tenant: CompiledPolicy, request: Fixture['request']
   ]
   let reached = true
   for (const stage of STAGES) {
+    const ran = reached
     const action = !reached ? 'not reached' : refusedAt === stage ? 'REFUSE' : 'pass'
     lines.push(`${stage.padEnd(13)} ${action}`)
     lines.push(`  rule     ${ruleFor(stage, tenant, request, decision)}`)
@@ -128,6 +156,8 @@ export function explainLines(tenant: CompiledPolicy, request: Fixture['request']
       lines.push(`  outcome  ${code} → ${envelope.status} ${ERRORS[code as ErrorCode]?.message ?? ''}`)
       reached = false
     } else if (reached) lines.push(`  outcome  ${outcomeFor(stage, decision, claims, envelope)}`)
+    const compared = stage === 'screen' && ran ? screenComparison(tenant, decision) : null
+    if (compared !== null) lines.push(`  compare  ${compared}`)
   }
   lines.push('', `result: ${envelope.status}${code ? ` ${code}` : envelope.forwarded ? ' forwarded' : ''}`)
   if (shadowed.length > 0) lines.push(`shadowed: ${shadowed.join(', ')}`)

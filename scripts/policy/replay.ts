@@ -101,6 +101,7 @@ export async function startReplayGateway(
         durableObjects: bindings.durableObjects,
         ratelimits: bindings.ratelimits,
         kvNamespaces: bindings.kvNamespaces,
+        analyticsEngineDatasets: bindings.analyticsEngineDatasets,
         serviceBindings: { REPLAY_CAPTURE: 'capture' },
         outboundService: 'capture', // every upstream (and any other subrequest) lands in the capture Worker
       },

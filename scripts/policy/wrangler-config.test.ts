@@ -33,6 +33,14 @@ simple = { limit = 600, period = 60 }
 [[kv_namespaces]]
 binding = "CACHE"
 id = "abc"
+
+[observability]
+enabled = true
+head_sampling_rate = 0.25
+
+[[analytics_engine_datasets]]
+binding = "DECISIONS"
+dataset = "decisions"
 `
 
 describe('appendTenantEnv', () => {
@@ -58,6 +66,8 @@ describe('appendTenantEnv', () => {
       migrations: top.migrations,
       ratelimits: top.ratelimits,
       kv_namespaces: top.kv_namespaces,
+      observability: { enabled: true, head_sampling_rate: 0.25 },
+      analytics_engine_datasets: [{ binding: 'DECISIONS', dataset: 'decisions' }],
     })
   })
 
@@ -79,6 +89,7 @@ describe('appendTenantEnv', () => {
       durableObjects: { LIMITER: { className: 'Limiter', useSQLite: true } },
       ratelimits: { IP_SHIELD: { simple: { limit: 600, period: 60 } } },
       kvNamespaces: ['CACHE'],
+      analyticsEngineDatasets: { DECISIONS: { dataset: 'decisions' } },
     })
   })
 })

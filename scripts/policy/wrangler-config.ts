@@ -34,6 +34,10 @@ export const NON_INHERITED_KEYS = [
   'unsafe',
 ] as const
 
+/** Inherited by environments, but written into each tenant env anyway so a tenant's Workers Logs sampling rate is
+ * visible and tunable in its own block (and a later top-level change does not silently re-sample every tenant). */
+export const COPIED_INHERITED_KEYS = ['observability'] as const
+
 export function parseWrangler(text: string): TomlTable {
   return parse(text) as TomlTable
 }
@@ -82,7 +86,7 @@ export function tenantEnvTable(top: TomlTable, input: TenantEnvInput): TomlTable
       ? { pattern: `${input.host}/*`, zone_name: input.route.zone }
       : { pattern: input.host, custom_domain: true }
   const env: TomlTable = { name: `${String(top.name ?? 'portcullis')}-${input.id}`, routes: [route] }
-  for (const k of NON_INHERITED_KEYS) {
+  for (const k of [...COPIED_INHERITED_KEYS, ...NON_INHERITED_KEYS]) {
     const v = top[k]
     if (v === undefined) continue
     env[k] = k === 'vars' ? { ...(isTable(v) ? v : {}), TENANT: input.id } : v
@@ -132,6 +136,8 @@ export interface WorkerBindings {
   /** Miniflare `ratelimits`: binding name → simple limit. */
   readonly ratelimits: Record<string, { simple: { limit: number; period: 10 | 60 } }>
   readonly kvNamespaces: string[]
+  /** Miniflare `analyticsEngineDatasets`: binding name → dataset. */
+  readonly analyticsEngineDatasets: Record<string, { dataset: string }>
 }
 
 /** The bindings of the top level or of one env, in the shape Miniflare takes. Unknown kinds are ignored here. */
@@ -161,5 +167,7 @@ export function workerBindings(config: TomlTable, envId?: string): WorkerBinding
     }
   }
   const kv = Array.isArray(scope.kv_namespaces) ? scope.kv_namespaces.filter(isTable) : []
-  return { vars, durableObjects, ratelimits, kvNamespaces: kv.map((k) => String(k.binding)) }
+  const ae = Array.isArray(scope.analytics_engine_datasets) ? scope.analytics_engine_datasets.filter(isTable) : []
+  const analyticsEngineDatasets = Object.fromEntries(ae.map((d) => [String(d.binding), { dataset: String(d.dataset) }]))
+  return { vars, durableObjects, ratelimits, kvNamespaces: kv.map((k) => String(k.binding)), analyticsEngineDatasets }
 }

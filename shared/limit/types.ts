@@ -20,6 +20,8 @@ export interface LimitDecision {
   readonly reservedTokens: number
   /** The estimated prompt part of the reservation. */
   readonly estimatedPromptTokens?: number
+  /** Names of the items that refused the request (set when the limit stage refuses). */
+  readonly refused?: readonly string[]
   /** Why the limits were not checked (checked: false): the limiter timed out, failed, or is not configured. */
   readonly uncheckedReason?: 'timeout' | 'transport' | 'misconfigured'
 }

@@ -21,10 +21,11 @@ afterEach(async () => {
 })
 
 const START_ATTEMPTS = 3 // free-port-then-bind can race another test's listener; a fresh set of ports fixes it
+type Started = { banner: string; port: number; inspectorPort: number }
 
 /** Starts `npm start` on free ports and waits for its banner; retried on fresh ports when a port was taken
  * between freePort() and the bind (EADDRINUSE under full-suite load). */
-async function start(args: string[]): Promise<{ banner: string; port: number }> {
+async function start(args: string[]): Promise<Started> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(args)
@@ -36,11 +37,22 @@ async function start(args: string[]): Promise<{ banner: string; port: number }> 
   }
 }
 
-async function startOnce(args: string[]): Promise<{ banner: string; port: number }> {
-  const [port, modelPort, idpPort] = [await freePort(), await freePort(), await freePort()]
+async function startOnce(args: string[]): Promise<Started> {
+  const [port, modelPort, idpPort, inspectorPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ]
   child = spawn('npm', ['start', '--', ...args], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DEV_MODEL_PORT: String(modelPort), DEV_IDP_PORT: String(idpPort) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DEV_MODEL_PORT: String(modelPort),
+      DEV_IDP_PORT: String(idpPort),
+      DEV_INSPECTOR_PORT: String(inspectorPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can press Ctrl-C on all of it
   })
@@ -58,15 +70,16 @@ async function startOnce(args: string[]): Promise<{ banner: string; port: number
     if (Date.now() > deadline) throw new Error(`npm start did not print its banner:\n${out.slice(-2000)}\n${err}`)
     await new Promise((r) => setTimeout(r, 200))
   }
-  return { banner: out, port }
+  return { banner: out, port, inspectorPort }
 }
 
 const tokenFrom = (banner: string) => /Authorization: Bearer ([A-Za-z0-9._-]+)/.exec(banner)?.[1] as string
 
 describe('npm start', () => {
   it('brings up the whole stack and the banner token works', { timeout: 150_000 }, async () => {
-    const { banner, port } = await start([])
+    const { banner, port, inspectorPort } = await start([])
     expect(banner).toContain(`http://127.0.0.1:${port}/v1/chat/completions`)
+    expect(banner).toMatch(new RegExp(`inspector +http://127\\.0\\.0\\.1:${inspectorPort} `))
     expect(banner).toContain("import OpenAI from 'openai'")
     const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
       method: 'POST',
@@ -76,6 +89,12 @@ describe('npm start', () => {
     expect(res.status).toBe(200)
     const body = (await res.json()) as { received: { edge: { verified: boolean } } }
     expect(body.received.edge.verified).toBe(true)
+    // The inspector tails wrangler dev's decision log: the request is there, joined with its verified Txn-Token.
+    const rows = async () =>
+      (await (await fetch(`http://127.0.0.1:${inspectorPort}/api/decisions?code=ok`)).json()) as { endpoint: string }[]
+    for (let i = 0; i < 50 && !(await rows()).some((r) => r.endpoint === 'chat'); i++)
+      await new Promise((r) => setTimeout(r, 100))
+    expect((await rows()).some((r) => r.endpoint === 'chat')).toBe(true)
     await interrupt()
     await new Promise((r) => setTimeout(r, 1000))
     await expect(fetch(`http://127.0.0.1:${port}/v1/models`)).rejects.toThrow()

@@ -20,6 +20,14 @@ function receivedHeaders(req: Request): Record<string, string> {
   return out
 }
 
+/** One line per verified request, for the local inspector page: the decoded Txn-Token by the edge's request id. */
+function reportEdge(req: Request, edge: EdgeReport): void {
+  if (!edge.verified) return
+  console.log(
+    JSON.stringify({ msg: 'dev-model.edge', requestId: req.headers.get('x-request-id'), claims: edge.claims }),
+  )
+}
+
 function openaiError(status: number, code: string, message: string) {
   return Response.json({ error: { message, type: 'invalid_request_error', code, param: null } }, { status })
 }
@@ -28,6 +36,7 @@ app.get('/healthz', (c) => c.text('ok'))
 app.get('/v1/models', async (c) => {
   const edge = await checkEdgeToken(c.req.raw, new Uint8Array(0), c.env)
   if (!edge.ok) return openaiError(401, 'edge_token_rejected', `edge token rejected: ${edge.reason}`)
+  reportEdge(c.req.raw, edge.report)
   return c.json({ object: 'list', data: [{ id: MODEL_ID, object: 'model', created: 0, owned_by: 'portcullis-dev' }] })
 })
 
@@ -35,6 +44,7 @@ app.post('/v1/:kind{chat/completions|completions|embeddings}', async (c) => {
   const bytes = new Uint8Array(await c.req.arrayBuffer())
   const edge = await checkEdgeToken(c.req.raw, bytes, c.env)
   if (!edge.ok) return openaiError(401, 'edge_token_rejected', `edge token rejected: ${edge.reason}`)
+  reportEdge(c.req.raw, edge.report)
   let body: Body
   try {
     body = JSON.parse(new TextDecoder().decode(bytes)) as Body

@@ -12,7 +12,7 @@ import { ipShield, type LimitStageOptions, limit } from './limit/index.ts'
 import { type ScreenStageOptions, screen } from './screen/index.ts'
 import { type SignStageOptions, sign } from './sign/index.ts'
 import { txnWellKnown } from './sign/well-known.ts'
-import { type TraceOptions, trace } from './trace/index.ts'
+import { type TraceOptions, timed, trace } from './trace/index.ts'
 
 export interface GatewayOptions {
   readonly tenants: readonly CompiledPolicy[]
@@ -29,15 +29,15 @@ export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
   app.onError(renderError)
   app.notFound(() => errorResponse('ingress.not_found'))
 
-  app.use(trace(opts.trace)) //                      request id, traceparent, decision log
+  app.use(trace(opts.trace)) //                      request id, traceparent, Server-Timing, decision log + metrics
   app.route('/', txnWellKnown()) //                  public: the edge's JWKS + discovery for verifiers
-  app.use(ingress({ tenants: opts.tenants })) //     tenant, route, network, content type, body, shape
-  app.use(ipShield()) //                             cheap per-IP flood shield before any JWT work
-  app.use(authenticate(opts.authenticate)) //        caller JWT → c.get('caller')
-  app.use(authorize()) //                            scopes → endpoint, model, max_tokens
-  app.use(limit(opts.limit)) //                      request rates + token budget reserved, reconciled after
-  app.use(screen(opts.screen)) //                    injection/jailbreak, PII, secrets → block, redact, flag
-  app.use(sign(opts.sign)) //                        Txn-Token + Content-Digest over the sealed body bytes
-  app.all('*', forward(opts.forward)) //             allowlisted headers, sealed bytes, streamed back
+  app.use(timed('ingress', ingress({ tenants: opts.tenants }))) // tenant, route, network, content type, body, shape
+  app.use(timed('ipshield', ipShield())) // cheap per-IP flood shield before any JWT work
+  app.use(timed('auth', authenticate(opts.authenticate))) // caller JWT → c.get('caller')
+  app.use(timed('authz', authorize())) // scopes → endpoint, model, max_tokens
+  app.use(timed('limit', limit(opts.limit))) // request rates + token budget reserved, reconciled after
+  app.use(timed('screen', screen(opts.screen))) // injection/jailbreak, PII, secrets → block, redact, flag
+  app.use(timed('sign', sign(opts.sign))) // Txn-Token + Content-Digest over the sealed body bytes
+  app.all('*', timed('upstream', forward(opts.forward))) // allowlisted headers, sealed bytes, streamed back
   return app
 }

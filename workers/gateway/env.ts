@@ -2,9 +2,11 @@
 // Stages read what earlier stages set and add their own; the sign stage turns `decisions` into claims.
 
 import type { LimitDecision } from '../../shared/limit/types.ts'
+import type { TokenUsage } from '../../shared/limit/usage.ts'
 import type { ValidRequest } from '../../shared/openai/validate.ts'
 import type { CompiledPolicy, Endpoint, Policy } from '../../shared/policy/schema.ts'
 import type { ScreenDecision } from '../../shared/screen/types.ts'
+import type { Telemetry } from './trace/timing.ts'
 
 export interface Env {
   /** Pins the deployment to one tenant (per-tenant wrangler env); absent = pick the tenant by Host. */
@@ -27,6 +29,10 @@ export interface Env {
   readonly LIMITER?: DurableObjectNamespace
   /** Native Workers rate-limit binding, the optional per-IP shield. */
   readonly IP_SHIELD?: RateLimit
+  /** HMAC key for the prompt fingerprint and subject hash in telemetry (secret); absent = no prompt fingerprint. */
+  readonly LOG_HMAC_KEY?: string
+  /** Workers Analytics Engine dataset: one data point per request (workers/gateway/trace/analytics.ts). */
+  readonly DECISIONS?: AnalyticsEngineDataset
   /** Any other Worker var, read by `${VAR}` references in policies and by `credentialSecret`. */
   readonly [name: string]: unknown
 }
@@ -71,6 +77,8 @@ export interface Decisions {
   grant?: Grant
   limit?: LimitDecision
   screen?: ScreenDecision
+  /** The model's reported usage, read by the limit stage's reconciliation (absent when it was not read). */
+  usage?: TokenUsage
   /** Codes that would have refused the request but were not enforced (shadow mode). */
   readonly shadowed: string[]
 }
@@ -96,6 +104,8 @@ export interface AppVariables {
   request: ValidRequest
   caller: Caller
   decisions: Decisions
+  /** Timings and ids for the decision log and Server-Timing (trace stage). */
+  telemetry: Telemetry
   /** Extra headers the sign stage adds to the upstream request (Txn-Token, Content-Digest). */
   upstreamHeaders: Record<string, string>
 }

@@ -4,16 +4,21 @@ import type { Context } from 'hono'
 import { ERRORS, type ErrorCode, errorBody, GatewayError } from '../../shared/errors.ts'
 import type { AppEnv } from './env.ts'
 
-export function errorResponse(code: ErrorCode, param: string | null = null, headers: Record<string, string> = {}) {
-  return new Response(JSON.stringify(errorBody(code, param)), {
+export function errorResponse(
+  code: ErrorCode,
+  param: string | null = null,
+  headers: Record<string, string> = {},
+  detail: string | null = null,
+) {
+  return new Response(JSON.stringify(errorBody(code, param, detail)), {
     status: ERRORS[code].status,
     headers: { 'content-type': 'application/json', 'x-portcullis-code': code, ...headers },
   })
 }
 
 export function renderError(err: Error, c: Context<AppEnv>): Response {
-  if (err instanceof GatewayError) return errorResponse(err.code, err.param, { ...err.headers })
-  console.log(
+  if (err instanceof GatewayError) return errorResponse(err.code, err.param, { ...err.headers }, err.detail)
+  console.error(
     JSON.stringify({ level: 'error', msg: 'unhandled', requestId: c.get('requestId') ?? null, error: err.name }),
   )
   return errorResponse('internal.error')

@@ -69,7 +69,11 @@ export const forward = (opts: ForwardOptions = {}): MiddlewareHandler<AppEnv> =>
       if (v !== null) out.set(name, v)
     }
     const isSse = out.get('content-type')?.startsWith('text/event-stream') ?? false
-    return new Response(upstream.body ? guardStream(upstream.body, isSse) : null, {
+    const interrupted = () => {
+      const t = c.get('telemetry')
+      if (t !== undefined) t.interrupted = true
+    }
+    return new Response(upstream.body ? guardStream(upstream.body, isSse, interrupted) : null, {
       status: upstream.status,
       headers: out,
     })

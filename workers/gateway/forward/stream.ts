@@ -13,7 +13,12 @@ export const STREAM_INTERRUPTED_EVENT = encoder.encode(
 const DONE = 'data: [DONE]'
 const TAIL_BYTES = 32 // enough to hold the terminator plus trailing blank lines
 
-export function guardStream(body: ReadableStream<Uint8Array>, isSse: boolean): ReadableStream<Uint8Array> {
+/** `onInterrupted` runs when the client is sent the interruption event (the decision log records it). */
+export function guardStream(
+  body: ReadableStream<Uint8Array>,
+  isSse: boolean,
+  onInterrupted: () => void = () => {},
+): ReadableStream<Uint8Array> {
   const reader = body.getReader()
   let tail = new Uint8Array(0)
   const remember = (chunk: Uint8Array) => {
@@ -36,10 +41,16 @@ export function guardStream(body: ReadableStream<Uint8Array>, isSse: boolean): R
             controller.enqueue(value)
             return
           }
-          if (isSse && !decoder.decode(tail).trimEnd().endsWith(DONE)) controller.enqueue(STREAM_INTERRUPTED_EVENT)
+          if (isSse && !decoder.decode(tail).trimEnd().endsWith(DONE)) {
+            onInterrupted()
+            controller.enqueue(STREAM_INTERRUPTED_EVENT)
+          }
           controller.close()
         } catch {
-          if (isSse) controller.enqueue(STREAM_INTERRUPTED_EVENT)
+          if (isSse) {
+            onInterrupted()
+            controller.enqueue(STREAM_INTERRUPTED_EVENT)
+          }
           controller.close()
         }
       },

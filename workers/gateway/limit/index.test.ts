@@ -128,6 +128,29 @@ describe('limit stage: token budgets', () => {
     expect(refused.headers.get('Retry-After')).toBe('40')
   })
 
+  it('a request whose estimate exceeds the whole budget: x-should-retry false and both numbers', async () => {
+    const h = limitHarness({ compiled: tokens(300), backend: createMemoryBackend({ now: clock }), maxTokens: 500 })
+    const res = await h.call()
+    expect([res.status, res.headers.get('x-portcullis-code')]).toEqual([429, 'limit.tokens'])
+    expect(res.headers.get('x-should-retry')).toBe('false')
+    expect(res.headers.get('Retry-After')).toBeNull()
+    const body = (await res.json()) as { error: { code: string; message: string } }
+    expect(body.error.code).toBe('limit.tokens')
+    expect(body.error.message).toContain(`needs an estimated ${PROMPT + 500} tokens`)
+    expect(body.error.message).toContain('subject budget is 300 tokens per 60 s')
+  })
+
+  it('a budget that is only spent for now keeps Retry-After and the fixed message', async () => {
+    const backend = createMemoryBackend({ now: clock })
+    const h = limitHarness({ compiled: tokens(1_000), backend, maxTokens: 400, upstream: { kind: 'json', total: 900 } })
+    await h.call()
+    await h.settle()
+    const res = await h.call()
+    expect(res.headers.get('x-should-retry')).toBeNull()
+    expect(res.headers.get('Retry-After')).not.toBeNull()
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Token budget exceeded.')
+  })
+
   it('n choices multiply the completion reservation', async () => {
     const h = limitHarness({ compiled: tokens(10_000), backend: createMemoryBackend({ now: clock }), maxTokens: 100 })
     await h.call({ body: { model: 'm', n: 3, messages: [{ role: 'user', content: 'hello world' }] } })

@@ -16,6 +16,7 @@ import { choicesRequested, estimatePromptTokens } from '../../../shared/limit/es
 import { formatRateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from '../../../shared/limit/headers.ts'
 import { type PlannedCheck, planChecks, refusalCode, toItems } from '../../../shared/limit/plan.ts'
 import type { LimitPolicy } from '../../../shared/limit/policy-schema.ts'
+import type { LimitItem } from '../../../shared/limit/types.ts'
 import { rewriteBody } from '../body.ts'
 import type { AppEnv, Env, JsonObject } from '../env.ts'
 import { backendFromEnv } from './backends.ts'
@@ -63,6 +64,14 @@ function requestStreamUsage(c: Context<AppEnv>): boolean {
   if (options.include_usage === true) return false
   rewriteBody(body, { ...json, stream_options: { ...options, include_usage: true } })
   return true
+}
+
+/** A token budget smaller than the reservation can never admit the request: say so, with the two numbers (the
+ * budget is public already in RateLimit-Policy), so the client lowers max_tokens instead of retrying. */
+function neverFits(refused: readonly LimitItem[], reserved: number): string | null {
+  const budget = refused.find((i) => i.kind === 'tokens' && i.limit < reserved)
+  if (budget === undefined) return null
+  return `Token budget exceeded: this request needs an estimated ${reserved} tokens (prompt + max_tokens), but the ${budget.scope} budget is ${budget.limit} tokens per ${budget.windowSeconds} s, so it can never fit; lower max_tokens or shorten the prompt.`
 }
 
 export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> => {
@@ -113,6 +122,16 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
       const refund = admitted.map((k) => ({ ...k, delta: -k.cost }))
       if (refund.length > 0) backgroundTask(ctx, backend!.adjust(refund, ctx), 'compensation')
       const refused = items.filter((_, i) => !outcomes[i]?.allowed)
+      decisions.limit = {
+        checked: true,
+        backend: backend!.name,
+        items,
+        reservedTokens: reserved,
+        refused: refused.map((i) => i.name),
+      }
+      const never = code === 'limit.tokens' ? neverFits(refused, reserved) : null
+      if (never !== null)
+        throw new GatewayError(code, null, { 'x-should-retry': 'false', ...rateLimitHeaders(items) }, never)
       throw new GatewayError(code, null, {
         'Retry-After': String(retryAfterSeconds(refused)),
         ...rateLimitHeaders(items),

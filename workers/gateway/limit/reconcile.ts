@@ -76,7 +76,9 @@ export async function finishResponse(c: Context<AppEnv>, r: Reservation, ctx: Wa
   if (!type.includes('text/event-stream') && type.includes('json') && length <= MAX_PARSED_BYTES) {
     // Non-streamed answers arrive whole: read them, so the headers can show the reconciled budget.
     const text = await res.text()
-    const delta = reconcileDelta(r.reserved, res.status, { kind: 'completed', usage: extractJsonUsage(text) }) ?? 0
+    const usage = extractJsonUsage(text)
+    if (usage !== null) c.get('decisions').usage = usage // for the decision log
+    const delta = reconcileDelta(r.reserved, res.status, { kind: 'completed', usage }) ?? 0
     applyDelta(r, delta, ctx)
     replaceResponse(c, withHeaders(res, text, reconciledItems(r.items, delta), true))
     return
@@ -86,7 +88,10 @@ export async function finishResponse(c: Context<AppEnv>, r: Reservation, ctx: Wa
   const ended = new Promise<BodyEnd>((resolve) => {
     settle = resolve
   })
-  const body = observeUsage(res.body, { sse, dropUsageChunk: sse && r.dropUsageChunk }, settle)
+  const body = observeUsage(res.body, { sse, dropUsageChunk: sse && r.dropUsageChunk }, (end) => {
+    if (end.kind === 'completed' && end.usage !== null) c.get('decisions').usage = end.usage // for the decision log
+    settle(end)
+  })
   backgroundTask(
     ctx,
     ended.then((end) => {
