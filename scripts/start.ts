@@ -20,6 +20,7 @@ const { values } = parseArgs({
 const port = Number(process.env.PORT ?? 8787)
 const modelPort = Number(process.env.DEV_MODEL_PORT ?? 8788)
 const idpPort = Number(process.env.DEV_IDP_PORT ?? 8789)
+const mcpPort = Number(process.env.DEV_MCP_PORT ?? 8790)
 const gatewayUrl = `http://127.0.0.1:${port}`
 const idpUrl = `http://127.0.0.1:${idpPort}`
 
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     workers.push(model.mf)
   }
   // After the fixed ports are bound: redis and its bridge take random free ports.
-  services = await startLocalServices({ redis: values.redis === true, gatewayUrl })
+  services = await startLocalServices({ redis: values.redis === true, gatewayUrl, mcpPort: mcpPort })
 
   const vars = await devGatewayVars({
     idpUrl,
@@ -126,6 +127,7 @@ function printBanner(token: string, tenant: string): void {
     `  gateway     ${gatewayUrl}   (OpenAI-compatible: /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models)`,
     `  model tier  ${process.env.UPSTREAM_URL ?? `http://127.0.0.1:${modelPort}  (dev-model)`}`,
     `  dev IdP     ${idpUrl}   (mint more tokens: npm run --silent token -- --sub bob --scope chat)`,
+    `  MCP         ${gatewayUrl}/mcp → dev MCP server ${services?.mcpUrl ?? ''}   (token: --scope "mcp:tools:*")`,
     '',
     'Try it (the token below is valid for one hour):',
     '',
