@@ -90,7 +90,8 @@ export async function readToolPins(opts: {
       for (const tool of page.tools) {
         const t = { name: tool.name, description: tool.description, inputSchema: tool.inputSchema }
         const outcome = screenTexts(mcpScreen(opts.screen, opts.mcp, 'descriptions'), descriptionTexts(t), t)
-        out.push({ name: tool.name, pin: await pinOf(t), verdict: outcome.decision.verdict })
+        // A screen that fails says nothing about the text: treat it like a block, for a person to read first.
+        out.push({ name: tool.name, pin: await pinOf(t), verdict: outcome?.decision.verdict ?? 'block' })
       }
       cursor = page.nextCursor
     } while (cursor !== undefined)

@@ -52,7 +52,11 @@ export default {
       const body = await req.text()
       return Response.json({ perRequestMs: await cpuLoop(env, ctx, n, body) })
     }
-    live ??= createGateway({ tenants: JSON.parse(env.BENCH_TENANTS) as CompiledPolicy[], trace: { log: () => {} } })
+    live ??= createGateway({
+      tenants: JSON.parse(env.BENCH_TENANTS) as CompiledPolicy[],
+      trace: { log: () => {} },
+      mcp: { log: () => {} },
+    })
     return live.fetch(req, env, ctx)
   },
 }

@@ -128,12 +128,21 @@ export function argumentTexts(message: JsonObject): CallerText[] {
   return out
 }
 
-/** Scan texts and apply the compiled direction's actions; `root` is what redaction rewrites (a copy). */
-export function screenTexts(compiled: CompiledScreen, texts: readonly CallerText[], root: JsonObject): ScanOutcome {
-  return decide(
-    compiled,
-    texts,
-    texts.map((t) => scanText(compiled, t.text, t.role)),
-    root,
-  )
+/** Scan texts and apply the compiled direction's actions; `root` is what redaction rewrites (a copy).
+ * null when the engine threw: the caller refuses (`screen.failMode: closed`, the default) or passes unscreened. */
+export function screenTexts(
+  compiled: CompiledScreen,
+  texts: readonly CallerText[],
+  root: JsonObject,
+): ScanOutcome | null {
+  try {
+    return decide(
+      compiled,
+      texts,
+      texts.map((t) => scanText(compiled, t.text, t.role)),
+      root,
+    )
+  } catch {
+    return null
+  }
 }

@@ -43,7 +43,9 @@ export async function reviewTool(tool: unknown, mcp: McpPolicy, screen: ScreenPo
   } else if (compared === 'unpinned' && mcp.tools.unpinned === 'block') refusal = 'mcp.tool_unpinned'
   if (refusal === null && compared !== 'pinned' && mcp.screen.descriptions !== 'off') {
     const outcome = screenTexts(mcpScreen(screen, mcp, 'descriptions'), descriptionTexts(t), t)
-    if (outcome.decision.verdict === 'block' && outcome.decision.enforced) refusal = 'mcp.tool_poisoned'
+    if (outcome === null) {
+      if (screen.failMode === 'closed') refusal = 'mcp.screen_unavailable'
+    } else if (outcome.decision.verdict === 'block' && outcome.decision.enforced) refusal = 'mcp.tool_poisoned'
     else if (outcome.decision.verdict !== 'allow') flags.push('mcp.tool_poisoned')
   }
   return { name: t.name, pin, pinState, refusal, flags }

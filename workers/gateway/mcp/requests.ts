@@ -98,6 +98,10 @@ async function checkToolCall(ctx: RequestContext, params: JsonObject, raw: JsonO
   if (review.refusal !== null) return refuse(review.refusal)
   const tool = { name, pin: review.pinState }
   const outcome = screenTexts(mcpScreen(ctx.screen, ctx.mcp, 'arguments'), argumentTexts(raw), raw)
+  if (outcome === null)
+    return ctx.screen.failMode === 'open'
+      ? { refusal: null, tool, screen: null, rewritten: null }
+      : { refusal: 'mcp.screen_unavailable', tool, screen: null, rewritten: null }
   const d = outcome.decision
   if (d.verdict === 'block' && d.enforced) return { refusal: 'mcp.arguments_blocked', tool, screen: d, rewritten: null }
   const rewritten = d.verdict === 'redact' && d.enforced && ctx.enforce ? outcome.redacted : null

@@ -78,6 +78,10 @@ export async function rewriteServerMessage(ctx: AnswerContext, msg: unknown): Pr
     return { ...msg, result: await filterToolList(ctx, msg.result, pending.firstPage) }
   if (pending.answer === 'pass' || ctx.mcp.screen.results === 'off') return msg
   const outcome = screenTexts(mcpScreen(ctx.screen, ctx.mcp, 'results'), resultTexts(pending.answer, msg), msg)
+  if (outcome === null) {
+    ctx.stats.flags.add('mcp.screen_unavailable')
+    return ctx.screen.failMode === 'open' ? msg : mcpError('mcp.screen_unavailable', id)
+  }
   const verdict = outcome.decision.verdict
   if (verdict === 'block' && outcome.decision.enforced && ctx.enforce) {
     ctx.stats.resultsBlocked++
