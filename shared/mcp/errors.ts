@@ -24,6 +24,8 @@ export const MCP_ERRORS = {
   'mcp.tool_poisoned': { rpc: -32009, status: 200, message: 'The tool definition was refused by screening.' },
   'mcp.arguments_blocked': { rpc: -32005, status: 200, message: 'The tool arguments were refused by screening.' },
   'mcp.result_blocked': { rpc: -32006, status: 200, message: 'The result was withheld by screening.' },
+  'mcp.rate_limited': { rpc: -32010, status: 200, message: 'Tool call rate limit exceeded.' },
+  'mcp.limit_unavailable': { rpc: -32011, status: 200, message: 'Rate limiting is unavailable; try again later.' },
   'mcp.upstream_bad_response': { rpc: -32007, status: 502, message: 'The MCP server returned an invalid answer.' },
   'mcp.screen_unavailable': { rpc: -32008, status: 503, message: 'Screening is unavailable.' },
 } as const satisfies Record<string, McpErrorSpec>

@@ -65,6 +65,19 @@ export const mcpPolicySchema = z
           .enum(['allow', 'block'])
           .default('allow')
           .describe('A tool without a pin: allow, or block until it is reviewed and pinned.'),
+        rateLimits: z
+          .array(
+            z
+              .object({
+                tools: z.array(toolPatternSchema).min(1).describe('Tools this limit counts, as patterns.'),
+                limit: z.number().int().positive().describe('Calls per caller per window, for each matching tool.'),
+                windowSeconds: z.number().int().positive().max(86_400).describe('Window length, seconds.'),
+              })
+              .strict(),
+          )
+          .max(16)
+          .default([])
+          .describe('Per-tool call limits per caller (sub), through the tenant limiter (limits.backend, failMode).'),
         definitionTtlSeconds: z
           .number()
           .int()

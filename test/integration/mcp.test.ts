@@ -20,7 +20,10 @@ beforeAll(async () => {
     {
       tenant: 'lenient',
       host: LENIENT,
-      mcp: () => ({ tools: { onPinMismatch: 'flag' }, screen: { results: 'flag', descriptions: 'flag' } }),
+      mcp: () => ({
+        tools: { onPinMismatch: 'flag', rateLimits: [{ tools: ['echo'], limit: 2, windowSeconds: 60 }] },
+        screen: { results: 'flag', descriptions: 'flag' },
+      }),
     },
   ])
 }, 60_000)
@@ -92,6 +95,22 @@ describe('per-tool policy', () => {
       bearer_methods_supported: ['header'],
     })
     expect((await h.fetch(GUARDED, '/.well-known/oauth-protected-resource')).status).toBe(200)
+  })
+})
+
+describe('per-tool rate limits (Durable Object limiter in workerd)', () => {
+  it('count each caller’s calls of a limited tool; the edge answers the call over the limit', async () => {
+    const { client } = await h.connect(LENIENT, await h.mint('mcp:tools:*', 'carol'))
+    for (let i = 0; i < 2; i++) await client.callTool({ name: 'echo', arguments: { text: `n${i}` } })
+    expectCode(await rpcFailure(client.callTool({ name: 'echo', arguments: { text: 'n2' } })), 'mcp.rate_limited')
+    // Other tools and other callers keep their own budgets.
+    expect((await client.callTool({ name: 'weather', arguments: { city: 'Rome' } })).isError).toBeFalsy()
+    await client.close()
+    const other = await h.connect(LENIENT, await h.mint('mcp:tools:*', 'dave'))
+    expect((await other.client.callTool({ name: 'echo', arguments: { text: 'x' } })).content).toEqual([
+      { type: 'text', text: 'echo: x' },
+    ])
+    await other.client.close()
   })
 })
 

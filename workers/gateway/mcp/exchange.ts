@@ -11,11 +11,13 @@ import { toolPatternsOf } from '../../../shared/mcp/scopes.ts'
 import { resolveVarRef } from '../../../shared/policy/resolve.ts'
 import type { AppEnv, ClientContext } from '../env.ts'
 import { readBodyCapped } from '../ingress/body.ts'
+import { backendFromEnv } from '../limit/backends.ts'
 import type { DefinitionCache } from './definitions.ts'
 import { refreshToolList } from './refresh.ts'
 import { prepareBody } from './requests.ts'
 import { type AnswerContext, newStats, type PendingAnswer, rewriteServerData } from './responses.ts'
 import { rewriteSse } from './sse.ts'
+import { toolLimiter } from './tool-limits.ts'
 import { callMcpServer, type McpUpstreamOptions, passedHeaders } from './upstream.ts'
 
 export interface ExchangeDeps {
@@ -112,6 +114,13 @@ export async function handlePost(
       screen: tenant.policy.screen,
       callerPatterns: ctx.callerPatterns,
       enforce: ctx.enforce,
+      admitTool: toolLimiter({
+        tenant: ctx.tenant,
+        subject: c.get('caller').sub,
+        mcp: policy,
+        limits: tenant.policy.limits,
+        backend: () => backendFromEnv(c.env, tenant.policy.limits),
+      }).admit,
       definitionOf: async (name) => {
         const ttl = policy.tools.definitionTtlSeconds
         const known = deps.definitions.get(ctx.tenant, name, deps.now(), ttl)

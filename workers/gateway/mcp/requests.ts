@@ -20,6 +20,8 @@ export interface RequestContext {
   readonly callerPatterns: readonly string[]
   /** false in shadow mode: refusals are recorded, not applied. */
   readonly enforce: boolean
+  /** Counts a call against `mcp.tools.rateLimits`; the refusal, or null to go ahead. */
+  readonly admitTool: (name: string) => Promise<McpErrorCode | null>
   /** The reviewed current definition of `name`, refreshing the tenant's list from the server when stale. */
   readonly definitionOf: (name: string) => Promise<ToolReview | null>
 }
@@ -105,5 +107,6 @@ async function checkToolCall(ctx: RequestContext, params: JsonObject, raw: JsonO
   const d = outcome.decision
   if (d.verdict === 'block' && d.enforced) return { refusal: 'mcp.arguments_blocked', tool, screen: d, rewritten: null }
   const rewritten = d.verdict === 'redact' && d.enforced && ctx.enforce ? outcome.redacted : null
-  return { refusal: null, tool, screen: d, rewritten }
+  const limited = await ctx.admitTool(name)
+  return { refusal: limited, tool, screen: d, rewritten }
 }
