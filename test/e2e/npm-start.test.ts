@@ -37,10 +37,16 @@ async function start(args: string[]): Promise<{ banner: string; port: number }> 
 }
 
 async function startOnce(args: string[]): Promise<{ banner: string; port: number }> {
-  const [port, modelPort, idpPort] = [await freePort(), await freePort(), await freePort()]
+  const [port, modelPort, idpPort, mcpPort] = [await freePort(), await freePort(), await freePort(), await freePort()]
   child = spawn('npm', ['start', '--', ...args], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DEV_MODEL_PORT: String(modelPort), DEV_IDP_PORT: String(idpPort) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DEV_MODEL_PORT: String(modelPort),
+      DEV_IDP_PORT: String(idpPort),
+      DEV_MCP_PORT: String(mcpPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can press Ctrl-C on all of it
   })

@@ -181,6 +181,24 @@ describe('transport and signed context', () => {
     await client.close()
   })
 
+  it('proxies the GET stream of a session, signed, and passes the server’s refusals through', async () => {
+    const token = await h.mint('mcp:tools:echo')
+    const before = h.server.received.length
+    const { client, transport } = await h.connect(GUARDED, token)
+    await client.ping()
+    // The SDK client opens the session's GET stream itself, through the edge, after initialize.
+    const gets = h.server.received.slice(before).filter((r) => r.claims.req.method === 'GET')
+    expect(gets.map((r) => r.sessionId)).toEqual([transport.sessionId])
+    const headers = { authorization: `Bearer ${token}`, accept: 'text/event-stream' }
+    // A second stream for the same session: the server answers 409, and the edge passes it on unchanged.
+    const second = await h.fetch(GUARDED, '/mcp', {
+      headers: { ...headers, 'mcp-session-id': transport.sessionId ?? '', 'mcp-protocol-version': '2025-06-18' },
+    })
+    expect(second.status).toBe(409)
+    expect((await h.fetch(GUARDED, '/mcp', { headers })).status).toBe(400) // no session id
+    await client.close()
+  })
+
   it('the MCP server’s verifier accepts the edge token once, bound to its path, audience and bytes', async () => {
     const { client } = await h.connect(GUARDED, await h.mint('mcp:tools:echo', 'bob'))
     await client.callTool({ name: 'echo', arguments: { text: 'signed' } })
