@@ -185,10 +185,11 @@ describe('transport and signed context', () => {
     const token = await h.mint('mcp:tools:echo')
     const before = h.server.received.length
     const { client, transport } = await h.connect(GUARDED, token)
-    await client.ping()
-    // The SDK client opens the session's GET stream itself, through the edge, after initialize.
-    const gets = h.server.received.slice(before).filter((r) => r.claims.req.method === 'GET')
-    expect(gets.map((r) => r.sessionId)).toEqual([transport.sessionId])
+    // The SDK client opens the session's GET stream itself, through the edge, after initialize — in the
+    // background, so wait for it to arrive (bounded) rather than racing it.
+    const gets = () => h.server.received.slice(before).filter((r) => r.claims.req.method === 'GET')
+    for (let i = 0; i < 100 && gets().length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(gets().map((r) => r.sessionId)).toEqual([transport.sessionId])
     const headers = { authorization: `Bearer ${token}`, accept: 'text/event-stream' }
     // A second stream for the same session: the server answers 409, and the edge passes it on unchanged.
     const second = await h.fetch(GUARDED, '/mcp', {

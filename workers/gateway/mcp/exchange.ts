@@ -178,13 +178,10 @@ async function rewriteAnswer(
   const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? ''
   const done = () =>
     logLine(c, deps, { answer: true, status: upstream.status, ...ctx.stats, flags: [...ctx.stats.flags] })
-  if (
-    upstream.status >= 400 ||
-    upstream.body === null ||
-    (type !== 'application/json' && type !== 'text/event-stream')
-  ) {
-    // Notifications only (202) or a transport-level refusal (400/404 unknown session): nothing to screen. The
-    // edge's own answers still have to reach the client.
+  const screenable = type === 'application/json' || type === 'text/event-stream'
+  if (upstream.status === 202 || upstream.status >= 400 || upstream.body === null) {
+    // Notifications only (202) or a transport-level refusal (400/404 unknown session, 405, 409): nothing to
+    // screen. The edge's own answers still have to reach the client.
     if (edgeAnswers.length > 0 && upstream.status < 400) {
       await upstream.body?.cancel().catch(() => {})
       headers.set('content-type', 'application/json')
@@ -192,6 +189,11 @@ async function rewriteAnswer(
     }
     if (upstream.status < 400) await upstream.body?.cancel().catch(() => {})
     return new Response(upstream.status < 400 ? null : upstream.body, { status: upstream.status, headers })
+  }
+  if (!screenable) {
+    // A 2xx body the edge cannot read message by message is never passed on unscreened.
+    await upstream.body.cancel().catch(() => {})
+    return rpcReply(MCP_ERRORS['mcp.upstream_bad_response'].status, mcpError('mcp.upstream_bad_response', null))
   }
   if (type === 'text/event-stream') {
     const body = rewriteSse(upstream.body, {
