@@ -132,6 +132,12 @@ export async function handlePost(
     parsed.messages,
   )
   const reply = (answers: readonly JsonRpcErrorMessage[]) => (parsed.batch ? answers : answers[0])
+  // Shadow mode: what would have been refused is forwarded, and the context token says so (as the screen stage does).
+  if (!ctx.enforce) c.get('decisions').shadowed.push(...prepared.codes)
+  const screen =
+    prepared.screen && !ctx.enforce
+      ? { ...prepared.screen, enforced: prepared.screen.verdict === 'allow' }
+      : prepared.screen
   const mcpClaims: McpContextClaims = {
     methods: prepared.forward.map((raw) => (typeof raw.method === 'string' ? raw.method : 'response')),
     tools: prepared.tools,
@@ -154,7 +160,7 @@ export async function handlePost(
     policy,
     target,
     client,
-    { method: 'POST', path: target.path, bytes, mcp: mcpClaims, screen: prepared.screen },
+    { method: 'POST', path: target.path, bytes, mcp: mcpClaims, screen },
     deps.upstream,
   )
   const answers = { ...ctx, pending: prepared.pending }
