@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { benchGateway } from './gateway.ts'
 import { benchLimit } from './limit.ts'
+import { benchMcp } from './mcp.ts'
 import { benchScreen } from './screen.ts'
 import { benchTxnToken } from './txn-token.ts'
 
@@ -10,6 +11,7 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   gateway: benchGateway,
   'txn-token': benchTxnToken,
   limit: benchLimit,
+  mcp: benchMcp,
   screen: () => benchScreen(),
 }
 

@@ -29,6 +29,7 @@ const port = Number(process.env.PORT ?? 8787)
 const modelPort = Number(process.env.DEV_MODEL_PORT ?? 8788)
 const idpPort = Number(process.env.DEV_IDP_PORT ?? 8789)
 const inspectorPort = Number(process.env.DEV_INSPECTOR_PORT ?? DEFAULT_INSPECTOR_PORT)
+const mcpPort = Number(process.env.DEV_MCP_PORT ?? 8791)
 const gatewayUrl = `http://127.0.0.1:${port}`
 const idpUrl = `http://127.0.0.1:${idpPort}`
 
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     workers.push(model.mf)
   }
   // After the fixed ports are bound: redis and its bridge take random free ports.
-  services = await startLocalServices({ redis: values.redis === true, gatewayUrl })
+  services = await startLocalServices({ redis: values.redis === true, gatewayUrl, mcpPort })
 
   const vars = await devGatewayVars({
     idpUrl,
@@ -157,6 +158,7 @@ function printBanner(token: string, tenant: string): void {
     ...(inspector?.proxyUrl
       ? [`  prompts     send to ${inspector.proxyUrl}/v1 to see prompt text in the inspector (--inspect-prompts)`]
       : []),
+    `  MCP         ${gatewayUrl}/mcp → dev MCP server ${services?.mcpUrl ?? ''}   (token: --scope "mcp:tools:*")`,
     '',
     'Try it (the token below is valid for one hour):',
     '',

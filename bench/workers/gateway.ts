@@ -67,6 +67,7 @@ export default {
     live ??= createGateway({
       tenants: JSON.parse(env.BENCH_TENANTS) as CompiledPolicy[],
       trace: env.BENCH_TELEMETRY === 'off' ? { telemetry: false } : {},
+      mcp: { log: () => {} },
     })
     return live.fetch(req, env, ctx)
   },

@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ensureDevTxnKeys } from '../txn-keys.ts'
 import { DEV_DIR } from './idp-key.ts'
+import { startDevMcpServer } from './mcp-server.ts'
 import { startRedis } from './redis.ts'
 import { startUpstashBridge } from './upstash-bridge.ts'
 
@@ -58,6 +59,8 @@ export function devModelBindings(gatewayUrl: string, audience = DEV_MODEL_AUDIEN
 
 export interface LocalServices {
   readonly gatewayBindings: Record<string, string>
+  /** The dev MCP server's endpoint (the default tenant's `mcp.upstream.url` via MCP_UPSTREAM_URL). */
+  readonly mcpUrl: string
   readonly modelBindings: Record<string, string>
   stop(): Promise<void>
 }
@@ -67,24 +70,33 @@ export async function startLocalServices(opts: {
   gatewayUrl: string
   /** The tenant's `upstream.audience`, which the dev model tier accepts as its identity. */
   modelAudience?: string
+  /** The dev MCP server's port; 0 (default) picks a free one. */
+  mcpPort?: number
 }): Promise<LocalServices> {
   const modelBindings = devModelBindings(opts.gatewayUrl, opts.modelAudience)
-  if (!opts.redis) return { gatewayBindings: {}, modelBindings, stop: async () => {} }
-  const redis = await startRedis().catch((err: unknown) => {
+  // The dev MCP server (Node, official SDK) checks the gateway's Txn-Token against its published JWKS.
+  const mcp = await startDevMcpServer({ gatewayUrl: opts.gatewayUrl, port: opts.mcpPort ?? 0 })
+  const mcpBindings = { MCP_UPSTREAM_URL: mcp.url }
+  if (!opts.redis) return { gatewayBindings: mcpBindings, mcpUrl: mcp.url, modelBindings, stop: () => mcp.stop() }
+  const redis = await startRedis().catch(async (err: unknown) => {
+    await mcp.stop()
     throw new Error(`--redis needs redis-server (apt-get install -y redis-server): ${String(err)}`)
   })
   const token = randomBytes(24).toString('base64url')
   const bridge = await startUpstashBridge({ redisPort: redis.port, token })
   return {
     gatewayBindings: {
+      ...mcpBindings,
       UPSTASH_REDIS_REST_URL: bridge.url,
       UPSTASH_REDIS_REST_TOKEN: bridge.token,
       LIMIT_BACKEND: 'upstash',
     },
+    mcpUrl: mcp.url,
     modelBindings,
     stop: async () => {
       await bridge.stop()
       await redis.stop()
+      await mcp.stop()
     },
   }
 }

@@ -3,6 +3,7 @@
 // so zod never reaches the bundle. `policies/schema.json` is generated from this file for editors.
 import { z } from 'zod'
 import { limitPolicySchema } from '../limit/policy-schema.ts'
+import { mcpPolicySchema } from '../mcp/policy-schema.ts'
 import { screenPolicySchema } from '../screen/policy-schema.ts'
 import { contextTokenPolicySchema } from '../txn-token/policy-schema.ts'
 
@@ -140,6 +141,10 @@ export const policySchema = z
     limits: limitPolicySchema.prefault({}),
     screen: screenPolicySchema.prefault({}),
     contextToken: contextTokenPolicySchema.prefault({}),
+    mcp: mcpPolicySchema
+      .nullable()
+      .default(null)
+      .describe('An MCP server guarded at the edge (shared/mcp); null: none.'),
   })
   .strict()
 

@@ -38,7 +38,8 @@ async function start(args: string[]): Promise<Started> {
 }
 
 async function startOnce(args: string[]): Promise<Started> {
-  const [port, modelPort, idpPort, inspectorPort] = [
+  const [port, modelPort, idpPort, inspectorPort, mcpPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -52,6 +53,7 @@ async function startOnce(args: string[]): Promise<Started> {
       DEV_MODEL_PORT: String(modelPort),
       DEV_IDP_PORT: String(idpPort),
       DEV_INSPECTOR_PORT: String(inspectorPort),
+      DEV_MCP_PORT: String(mcpPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can press Ctrl-C on all of it

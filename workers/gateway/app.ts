@@ -9,6 +9,7 @@ import { errorResponse, renderError } from './errors.ts'
 import { type ForwardOptions, forward } from './forward/index.ts'
 import { ingress } from './ingress/index.ts'
 import { ipShield, type LimitStageOptions, limit } from './limit/index.ts'
+import { type McpRouteOptions, mcpRoutes } from './mcp/index.ts'
 import { type ScreenStageOptions, screen } from './screen/index.ts'
 import { type SignStageOptions, sign } from './sign/index.ts'
 import { txnWellKnown } from './sign/well-known.ts'
@@ -22,6 +23,7 @@ export interface GatewayOptions {
   readonly screen?: ScreenStageOptions
   readonly sign?: SignStageOptions
   readonly forward?: ForwardOptions
+  readonly mcp?: Omit<McpRouteOptions, 'tenants' | 'authenticate'>
 }
 
 export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
@@ -31,6 +33,7 @@ export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
 
   app.use(trace(opts.trace)) //                      request id, traceparent, Server-Timing, decision log + metrics
   app.route('/', txnWellKnown()) //                  public: the edge's JWKS + discovery for verifiers
+  app.use(mcpRoutes({ ...opts.mcp, tenants: opts.tenants, authenticate: opts.authenticate })) // MCP route family
   app.use(timed('ingress', ingress({ tenants: opts.tenants }))) // tenant, route, network, content type, body, shape
   app.use(timed('ipshield', ipShield())) // cheap per-IP flood shield before any JWT work
   app.use(timed('auth', authenticate(opts.authenticate))) // caller JWT → c.get('caller')

@@ -72,7 +72,7 @@ export const sign = (opts: SignStageOptions = {}): MiddlewareHandler<AppEnv> => 
 
 /** Reduce the client IP per policy. Without IP_HASH_KEY a hash would be a reversible lookup of the IPv4 space,
  * so `hash` then omits the address rather than publishing a guessable one. */
-async function clientIpClaim(
+export async function clientIpClaim(
   ip: string | null,
   form: ContextTokenPolicy['clientIp'],
   hashKey: string | undefined,
