@@ -74,6 +74,11 @@ export const ERRORS = {
     type: 'permission_error',
     message: 'max_tokens exceeds what your scopes allow.',
   },
+  'authz.unscreened_input': {
+    status: 403,
+    type: 'permission_error',
+    message: 'Your scopes do not allow token-id prompts or template overrides.',
+  },
   'limit.requests': { status: 429, type: 'rate_limit_error', message: 'Request rate limit exceeded.' },
   'limit.tokens': { status: 429, type: 'rate_limit_error', message: 'Token budget exceeded.' },
   'limit.ip': { status: 429, type: 'rate_limit_error', message: 'Too many requests from this address.' },

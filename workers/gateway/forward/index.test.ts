@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { RequestBody } from '../../../shared/request/model.ts'
 import { FORGED_HEADERS } from '../../../test/support/forged-headers.ts'
 import { activeTenant, stageApp, testPolicy } from '../../../test/support/gateway.ts'
 import type { ActiveTenant, Env } from '../env.ts'
@@ -26,7 +27,7 @@ function appFor(upstream: (req: Captured) => Response | Promise<Response>, tenan
       traceparent: '00-11111111111111111111111111111111-2222222222222222-01',
       route: { endpoint: 'chat', method: 'POST', path: '/v1/chat/completions' },
       caller: { sub: 'alice', issuer: 'x', scopes: ['chat'], method: 'bearer', tokenId: null },
-      body: { raw, json: JSON.parse(new TextDecoder().decode(raw)), rewritten: false },
+      body: RequestBody.fromBytes(raw),
     },
     [],
     forward({ fetch: fetchFn }),

@@ -12,11 +12,10 @@ import {
   type WaitUntil,
   withTimeout,
 } from '../../../shared/limit/backend.ts'
-import { choicesRequested, estimatePromptTokens } from '../../../shared/limit/estimate.ts'
+import { estimatePromptTokens } from '../../../shared/limit/estimate.ts'
 import { formatRateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from '../../../shared/limit/headers.ts'
 import { type PlannedCheck, planChecks, refusalCode, toItems } from '../../../shared/limit/plan.ts'
 import type { LimitPolicy } from '../../../shared/limit/policy-schema.ts'
-import { rewriteBody } from '../body.ts'
 import type { AppEnv, Env, JsonObject } from '../env.ts'
 import { backendFromEnv } from './backends.ts'
 import { backgroundTask, finishResponse } from './reconcile.ts'
@@ -43,14 +42,14 @@ function waitUntilOf(c: Context<AppEnv>): WaitUntil {
   }
 }
 
-/** Tokens to reserve: the estimated prompt plus, for generating endpoints, max_tokens per requested choice. */
+/** Tokens to reserve: the estimated prompt plus, for generating endpoints, the granted cap per generated choice
+ * (the largest of n and best_of, as validated by the request model). */
 function reservationFor(c: Context<AppEnv>): { prompt: number; reserved: number } {
   const endpoint = c.get('route').endpoint
   const json = c.get('body')?.json ?? null
   const prompt = estimatePromptTokens(endpoint, json)
-  const generates = endpoint === 'chat' || endpoint === 'completions'
-  const maxTokens = generates ? (c.get('decisions').grant?.maxTokens ?? 0) : 0
-  return { prompt, reserved: prompt + maxTokens * choicesRequested(json) }
+  const maxTokens = c.get('decisions').grant?.maxTokens ?? 0
+  return { prompt, reserved: prompt + maxTokens * (c.get('request')?.choices ?? 1) }
 }
 
 /** Streams are asked for `stream_options.include_usage`; returns true when the client did not ask for it. */
@@ -61,7 +60,7 @@ function requestStreamUsage(c: Context<AppEnv>): boolean {
     return false
   const options = isObject(json.stream_options) ? json.stream_options : {}
   if (options.include_usage === true) return false
-  rewriteBody(body, { ...json, stream_options: { ...options, include_usage: true } })
+  body.patch('stream_usage', ['stream_options', 'include_usage'], true)
   return true
 }
 
