@@ -170,3 +170,47 @@ describe('forward: upstream failures', () => {
     expect(text).toMatch(/event: error\ndata: .*"upstream\.stream_interrupted"/)
   })
 })
+
+describe('forward: bounded upstream answers (hole 5)', () => {
+  const tight = activeTenant(
+    testPolicy({
+      upstream: { url: 'http://upstream.test', audience: 'tier', idleTimeoutMs: 50, maxResponseBytes: 1024 },
+    }),
+  )
+  /** A body that sends `first`, then nothing, ever (an upstream stalled after its headers). */
+  const stalled = (first: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(first))
+      },
+    })
+  const answer = (body: BodyInit, type: string) => () => new Response(body, { headers: { 'content-type': type } })
+
+  it.each([
+    ['JSON stalled after its headers', answer(stalled('{"id":'), 'application/json'), 504, 'upstream.timeout'],
+    [
+      'JSON past the response cap',
+      answer(JSON.stringify({ pad: 'x'.repeat(2048) }), 'application/json'),
+      502,
+      'upstream.bad_response',
+    ],
+    ['JSON cut mid-body', answer('{"id":"x","choices":[', 'application/json'), 502, 'upstream.bad_response'],
+  ])('%s → %i %s', async (_what, upstream, status, code) => {
+    const { app } = appFor(upstream, tight)
+    const res = await app.request('/', { method: 'POST' }, {})
+    expect(res.status).toBe(status)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code)
+  })
+
+  it.each([
+    ['an SSE stream stalled mid-way', stalled('data: {"choices":[]}\n\n')],
+    ['an SSE stream past the response cap', `data: ${'x'.repeat(2048)}\n\ndata: [DONE]\n\n`],
+  ])('%s ends with the stream_interrupted event', async (_what, body) => {
+    const { app } = appFor(answer(body, 'text/event-stream'), tight)
+    const res = await app.request('/', { method: 'POST' }, {})
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(text).toContain('"upstream.stream_interrupted"')
+    expect(text).not.toContain('[DONE]')
+  })
+})
