@@ -3,9 +3,10 @@
 // is written into every ceiling field the body has (the primary one when it has none), so the model tier cannot
 // generate past what the edge budgeted for, whichever field it reads.
 import type { MiddlewareHandler } from 'hono'
-import { type ErrorCode, GatewayError } from '../../../shared/errors.ts'
+import type { ErrorCode } from '../../../shared/errors.ts'
 import { endpointSpec } from '../../../shared/request/endpoints.ts'
 import type { AppEnv } from '../env.ts'
+import { refuseOrRecord } from '../shadow.ts'
 import { effectiveMaxTokens, evaluateScopes } from './grant.ts'
 
 export const authorize = (): MiddlewareHandler<AppEnv> =>
@@ -13,11 +14,7 @@ export const authorize = (): MiddlewareHandler<AppEnv> =>
     const { policy } = c.get('tenant')
     const { endpoint } = c.get('route')
     const request = c.get('request')
-    const shadow = policy.mode === 'shadow'
-    const refuse = (code: ErrorCode) => {
-      if (!shadow) throw new GatewayError(code)
-      c.get('decisions').shadowed.push(code)
-    }
+    const refuse = (code: ErrorCode) => refuseOrRecord(c, code)
 
     const scoped = evaluateScopes(c.get('caller').scopes, policy.scopes, endpoint, request.model)
     if (!scoped.ok)

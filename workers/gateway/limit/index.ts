@@ -3,7 +3,6 @@
 // reconciles the token budgets against the real usage after the response. The limiter being down is decided
 // by the policy's failMode alone: closed (default) refuses with limit.unavailable, open forwards unchecked.
 import type { Context, MiddlewareHandler } from 'hono'
-import { GatewayError } from '../../../shared/errors.ts'
 import {
   type LimiterBackend,
   LimiterUnavailableError,
@@ -17,6 +16,7 @@ import { formatRateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from '../.
 import { type PlannedCheck, planChecks, refusalCode, toItems } from '../../../shared/limit/plan.ts'
 import type { LimitPolicy } from '../../../shared/limit/policy-schema.ts'
 import type { AppEnv, Env, JsonObject } from '../env.ts'
+import { isShadowMode, refuseOrRecord } from '../shadow.ts'
 import { backendFromEnv } from './backends.ts'
 import { backgroundTask, finishResponse } from './reconcile.ts'
 
@@ -74,7 +74,6 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
       decisions.limit = { checked: true, backend: 'none', items: [], reservedTokens: 0 }
       return next()
     }
-    const shadow = c.get('tenant').policy.mode === 'shadow'
     const ctx = waitUntilOf(c)
     const { prompt, reserved } = reservationFor(c)
     const checks = planChecks(
@@ -90,8 +89,7 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
       outcomes = await withTimeout(backend.consume(checks, ctx), policy.timeoutMs)
     } catch (error) {
       const reason: UnavailableReason = error instanceof LimiterUnavailableError ? error.reason : 'transport'
-      if (policy.failMode === 'closed' && !shadow) throw new GatewayError('limit.unavailable')
-      if (policy.failMode === 'closed') decisions.shadowed.push('limit.unavailable')
+      if (policy.failMode === 'closed') refuseOrRecord(c, 'limit.unavailable')
       decisions.limit = {
         checked: false,
         backend: backend?.name ?? 'none',
@@ -107,17 +105,15 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
 
     const items = toItems(checks, outcomes, now())
     const code = refusalCode(checks, outcomes)
-    if (code !== null && !shadow) {
-      const admitted = checks.filter((_, i) => outcomes[i]?.allowed)
-      const refund = admitted.map((k) => ({ ...k, delta: -k.cost }))
-      if (refund.length > 0) backgroundTask(ctx, backend!.adjust(refund, ctx), 'compensation')
+    if (code !== null) {
+      if (!isShadowMode(c)) {
+        const admitted = checks.filter((_, i) => outcomes[i]?.allowed)
+        const refund = admitted.map((k) => ({ ...k, delta: -k.cost }))
+        if (refund.length > 0) backgroundTask(ctx, backend!.adjust(refund, ctx), 'compensation')
+      }
       const refused = items.filter((_, i) => !outcomes[i]?.allowed)
-      throw new GatewayError(code, null, {
-        'Retry-After': String(retryAfterSeconds(refused)),
-        ...rateLimitHeaders(items),
-      })
+      refuseOrRecord(c, code, { 'Retry-After': String(retryAfterSeconds(refused)), ...rateLimitHeaders(items) })
     }
-    if (code !== null) decisions.shadowed.push(code)
 
     decisions.limit = {
       checked: true,

@@ -13,6 +13,7 @@ import type { ScreenPolicy } from '../../../shared/screen/policy-schema.ts'
 import { decide, type ScanOutcome, scanRequest } from '../../../shared/screen/request.ts'
 import type { ScreenCategory, ScreenDecision } from '../../../shared/screen/types.ts'
 import type { AppEnv, JsonObject } from '../env.ts'
+import { isShadowMode, refuseOrRecord } from '../shadow.ts'
 
 export interface ScreenStageOptions {
   /** Replaces the engine (tests: a throwing engine for the fail-closed/open cases). */
@@ -92,17 +93,17 @@ export const screen = (opts: ScreenStageOptions = {}): MiddlewareHandler<AppEnv>
       c.get('decisions').screen = { ...NOT_SCREENED, enforced: false, failedOpen: true }
       return next()
     }
-    const shadowMode = c.get('tenant').policy.mode === 'shadow'
     const { decision, redacted, blockCategory } = outcome
+    // Categories under a shadow action are recorded whatever the mode; a block goes through the shadow helper.
     for (const category of outcome.shadowed) c.get('decisions').shadowed.push(`screen.${category}`)
-    if (shadowMode) {
+    if (isShadowMode(c)) {
       c.get('decisions').screen = { ...decision, enforced: decision.verdict === 'allow' }
-      if (blockCategory !== null) c.get('decisions').shadowed.push(`screen.${blockCategory}`)
+      if (blockCategory !== null) refuseOrRecord(c, `screen.${blockCategory}` as ErrorCode)
       return next()
     }
     c.get('decisions').screen = decision
     if (decision.enforced && decision.verdict === 'block' && blockCategory !== null)
-      throw new GatewayError(`screen.${blockCategory}` as ErrorCode)
+      refuseOrRecord(c, `screen.${blockCategory}` as ErrorCode)
     if (decision.enforced && decision.verdict === 'redact' && redacted !== null)
       patchRedactions(c.get('body'), callerTexts(endpoint, json), redacted)
     return next()
