@@ -128,9 +128,3 @@ export function estimatePromptTokens(endpoint: Endpoint, body: Readonly<Record<s
       return 0
   }
 }
-
-/** How many completions the request asks for: each can use up to max_tokens. */
-export function choicesRequested(body: Readonly<Record<string, unknown>> | null): number {
-  const n = body?.n
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 128 ? n : 1
-}
