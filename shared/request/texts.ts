@@ -2,7 +2,7 @@
 // body and the role it speaks as, in body order (message by message). Also the conversation windows — the seams
 // between consecutive messages joined — so an instruction split across two or three messages is seen whole.
 // Linear in the body: every field path is walked once, and each window copies at most 2 × WINDOW_CHARS.
-import { type Endpoint, endpointSpec, type TextRole } from './endpoints.ts'
+import { ENDPOINT_CATALOGUE, type Endpoint, type TextField, type TextRole } from './endpoints.ts'
 
 export type Role = Exclude<TextRole, 'message'>
 export type Path = readonly (string | number)[]
@@ -21,16 +21,29 @@ const ROLES = new Set<string>(['system', 'developer', 'user', 'assistant', 'tool
 const messageRole = (v: unknown): Role =>
   typeof v === 'string' && ROLES.has(v) ? (v as Role) : v === 'function' ? 'tool' : 'user'
 
-/** Parsed once per catalogue entry: `messages[].content` → [{key:'messages',each:true},{key:'content'}]. */
-const compiled = new Map<string, { key: string; each: boolean }[]>()
-function segments(at: string): { key: string; each: boolean }[] {
-  let s = compiled.get(at)
-  if (!s) {
-    s = at.split('.').map((p) => (p.endsWith('[]') ? { key: p.slice(0, -2), each: true } : { key: p, each: false }))
-    compiled.set(at, s)
-  }
-  return s
+interface CompiledField {
+  readonly keys: readonly string[]
+  /** each[i]: segment i is `name[]` (every element of the array). */
+  readonly each: readonly boolean[]
+  readonly role: TextRole
+  readonly schema: boolean
 }
+
+/** The catalogue's text fields, parsed once at module load: `messages[].content` → keys [messages, content]. */
+const FIELDS = new Map<Endpoint, readonly CompiledField[]>(
+  ENDPOINT_CATALOGUE.map((e) => [
+    e.name,
+    e.texts.map((f: TextField) => {
+      const parts = f.at.split('.')
+      return {
+        keys: parts.map((p) => (p.endsWith('[]') ? p.slice(0, -2) : p)),
+        each: parts.map((p) => p.endsWith('[]')),
+        role: f.role,
+        schema: f.schema === true,
+      }
+    }),
+  ]),
+)
 
 /** Every string leaf of a JSON value (a schema, template kwargs, documents), iteratively. */
 function stringLeaves(value: unknown, path: Path, role: Role, out: CallerText[]): void {
@@ -59,34 +72,45 @@ function comparePaths(a: Path, b: Path): number {
   return a.length - b.length
 }
 
+function visit(
+  f: CompiledField,
+  node: unknown,
+  depth: number,
+  role: Role,
+  path: (string | number)[],
+  out: CallerText[],
+): void {
+  if (depth === f.keys.length) {
+    if (f.schema) stringLeaves(node, [...path], role, out)
+    else if (typeof node === 'string' && node.length > 0) out.push({ path: [...path], role, text: node })
+    return
+  }
+  if (!isObject(node)) return
+  const key = f.keys[depth] as string
+  const child = node[key]
+  if (child === undefined || !Object.hasOwn(node, key)) return
+  path.push(key)
+  if (!f.each[depth]) visit(f, child, depth + 1, role, path, out)
+  else if (Array.isArray(child))
+    for (let i = 0; i < child.length; i++) {
+      const item = child[i]
+      const r = f.role === 'message' && depth === 0 ? messageRole(isObject(item) ? item.role : null) : role
+      path.push(i)
+      visit(f, item, depth + 1, r, path, out)
+      path.pop()
+    }
+  path.pop()
+}
+
 /** Every caller-controlled string the screen must see, with where it lives in the body. */
 export function callerTexts(endpoint: Endpoint, json: JsonObject): CallerText[] {
   const out: CallerText[] = []
-  for (const field of endpointSpec(endpoint).texts) {
-    const segs = segments(field.at)
-    const visit = (node: unknown, depth: number, path: (string | number)[], role: Role): void => {
-      if (depth === segs.length) {
-        if ('schema' in field) stringLeaves(node, path, role, out)
-        else if (typeof node === 'string' && node.length > 0) out.push({ path, role, text: node })
-        return
-      }
-      if (!isObject(node)) return
-      const seg = segs[depth] as { key: string; each: boolean }
-      if (!Object.hasOwn(node, seg.key)) return
-      const child = node[seg.key]
-      if (!seg.each) {
-        visit(child, depth + 1, [...path, seg.key], role)
-        return
-      }
-      if (!Array.isArray(child)) return
-      child.forEach((item, i) => {
-        const r = field.role === 'message' && depth === 0 ? messageRole(isObject(item) ? item.role : null) : role
-        visit(item, depth + 1, [...path, seg.key, i], r)
-      })
-    }
-    visit(json, 0, [], field.role === 'message' ? 'user' : field.role)
+  const path: (string | number)[] = [] // one array, pushed and popped; copied only for a text found
+  for (const f of FIELDS.get(endpoint) ?? []) {
+    if (json[f.keys[0] as string] === undefined) continue // most fields are absent: cheap skip
+    visit(f, json, 0, f.role === 'message' ? 'user' : (f.role as Role), path, out)
   }
-  return out.sort((a, b) => comparePaths(a.path, b.path))
+  return out.length > 1 ? out.sort((a, b) => comparePaths(a.path, b.path)) : out
 }
 
 /** Characters taken from each side of a message seam: enough for a split sentence or two, and bounded. */
