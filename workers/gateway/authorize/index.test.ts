@@ -202,4 +202,43 @@ describe('authorize: scopes → endpoint, model, max_tokens', () => {
     )
     expect(await (await app.request('/')).text()).toBe(raw)
   })
+
+  it('token-id prompts and template overrides pass only for a scope whose allowUnscreened names them', async () => {
+    const tenant = activeTenant(
+      testPolicy({
+        scopes: {
+          chat: { endpoints: ['chat', 'completions'], models: ['*'], maxTokens: 512 },
+          raw: {
+            endpoints: ['chat', 'completions'],
+            models: ['*'],
+            allowUnscreened: ['token_ids', 'template_override'],
+          },
+        },
+      }),
+    )
+    const ids = { model: 'dev-model', prompt: [1, 2, 3] }
+    const template = { model: 'dev-model', messages: msgs, chat_template: '{{ messages }}' }
+    const cases: [string[], Endpoint, Record<string, unknown>, number][] = [
+      [['chat'], 'completions', ids, 403],
+      [['chat'], 'chat', template, 403],
+      [['raw'], 'completions', ids, 200],
+      [['raw'], 'chat', template, 200],
+    ]
+    for (const [scopes, endpoint, body, status] of cases) {
+      const r = await run({ what: '', scopes, endpoint, body, tenant, status })
+      expect([scopes, endpoint, r.status]).toEqual([scopes, endpoint, status])
+      if (status === 403) expect(r.body).toMatchObject({ error: { code: 'authz.unscreened_input' } })
+    }
+  })
+
+  it('clamps every ceiling field to one grant, and writes the primary field when the caller set none', async () => {
+    const both = await run({
+      what: '',
+      scopes: ['chat'],
+      body: { model: 'dev-model', messages: msgs, max_tokens: 1_000_000, max_completion_tokens: 10 },
+      status: 200,
+    })
+    expect(both.body.forwarded).toMatchObject({ max_tokens: 512, max_completion_tokens: 512 })
+    expect(both.body.grant).toMatchObject({ maxTokens: 512, clamped: true })
+  })
 })
