@@ -116,32 +116,36 @@ export function callerTexts(endpoint: Endpoint, json: JsonObject): CallerText[] 
 /** Characters taken from each side of a message seam: enough for a split sentence or two, and bounded. */
 export const WINDOW_CHARS = 400
 
+/** Client configuration, scanned on its own at its own weight; joining it to a turn would judge it as that turn. */
+const NOT_JOINED = new Set<Role>(['system', 'developer'])
+
 /**
- * The conversation's seams as texts: for each pair of consecutive messages, the end of the first joined to the
- * start of the next (and, for a short middle message, the one after), so a payload cut across messages is scanned
- * as one text. Their role is the more trusted-to-be-hostile `user`; their path names the messages joined.
+ * The conversation's seams as texts: for each pair of consecutive turns (user, assistant, tool messages), the end
+ * of the first joined to the start of the next (and, for a short middle turn, the one after), so a payload cut
+ * across messages is scanned as one text. A window with replayed assistant text is judged as `assistant`, one of
+ * tool results only as `tool`, any other as `user`; its path names the messages joined.
  */
 export function conversationWindows(texts: readonly CallerText[]): CallerText[] {
-  const perMessage: { index: number; text: string }[] = []
+  const turns: { index: number; role: Role; text: string }[] = []
   for (const t of texts) {
-    if (t.path[0] !== 'messages' || typeof t.path[1] !== 'number') continue
-    const last = perMessage[perMessage.length - 1]
+    if (t.path[0] !== 'messages' || typeof t.path[1] !== 'number' || NOT_JOINED.has(t.role)) continue
+    const last = turns[turns.length - 1]
     if (last && last.index === t.path[1]) {
       if (last.text.length < 2 * WINDOW_CHARS) last.text = `${last.text}\n${t.text.slice(0, 2 * WINDOW_CHARS)}`
-    } else perMessage.push({ index: t.path[1], text: t.text })
+    } else turns.push({ index: t.path[1], role: t.role, text: t.text })
   }
   const out: CallerText[] = []
-  for (let i = 0; i + 1 < perMessage.length; i++) {
-    const a = perMessage[i] as { index: number; text: string }
-    const b = perMessage[i + 1] as { index: number; text: string }
-    let joined = `${a.text.slice(-WINDOW_CHARS)}\n${b.text.slice(0, WINDOW_CHARS)}`
-    let lastIndex = b.index
-    const c = perMessage[i + 2]
-    if (c && b.text.length < WINDOW_CHARS) {
-      joined += `\n${c.text.slice(0, WINDOW_CHARS)}`
-      lastIndex = c.index
-    }
-    out.push({ path: ['messages', `${a.index}-${lastIndex}`], role: 'user', text: joined })
+  for (let i = 0; i + 1 < turns.length; i++) {
+    const joined = [turns[i], turns[i + 1]] as { index: number; role: Role; text: string }[]
+    const third = turns[i + 2]
+    if (third && (joined[1] as { text: string }).text.length < WINDOW_CHARS) joined.push(third)
+    const text = joined
+      .map((t, k) => (k === 0 ? t.text.slice(-WINDOW_CHARS) : t.text.slice(0, WINDOW_CHARS)))
+      .join('\n')
+    const roles = new Set(joined.map((t) => t.role))
+    const role: Role = roles.has('assistant') ? 'assistant' : roles.size === 1 && roles.has('tool') ? 'tool' : 'user'
+    const span = `${(joined[0] as { index: number }).index}-${(joined[joined.length - 1] as { index: number }).index}`
+    out.push({ path: ['messages', span], role, text })
   }
   return out
 }
