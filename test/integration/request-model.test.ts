@@ -109,11 +109,7 @@ describe('hole 2: every prompt-bearing field is screened', () => {
       'an instruction split across three messages',
       '/v1/chat/completions',
       {
-        messages: [
-          user(SPLIT[0]),
-          { role: 'assistant', content: 'sure' },
-          user(SPLIT[1]),
-        ],
+        messages: [user(SPLIT[0]), { role: 'assistant', content: 'sure' }, user(SPLIT[1])],
       },
     ],
   ]
