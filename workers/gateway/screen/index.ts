@@ -8,10 +8,11 @@ import { type ErrorCode, GatewayError } from '../../../shared/errors.ts'
 import type { Endpoint } from '../../../shared/request/endpoints.ts'
 import type { RequestBody } from '../../../shared/request/model.ts'
 import { type CallerText, callerTexts, conversationWindows } from '../../../shared/request/texts.ts'
+import { INSTRUCTION_CATEGORIES } from '../../../shared/screen/categories.ts'
 import { type CompiledScreen, compileScreen, scanText } from '../../../shared/screen/engine.ts'
 import type { ScreenPolicy } from '../../../shared/screen/policy-schema.ts'
 import { decide, type ScanOutcome, scanRequest } from '../../../shared/screen/request.ts'
-import type { ScreenCategory, ScreenDecision } from '../../../shared/screen/types.ts'
+import type { ScreenDecision } from '../../../shared/screen/types.ts'
 import type { AppEnv, JsonObject } from '../env.ts'
 import { isShadowMode, refuseOrRecord } from '../shadow.ts'
 
@@ -20,8 +21,8 @@ export interface ScreenStageOptions {
   readonly scan?: (compiled: CompiledScreen, endpoint: Endpoint, json: JsonObject) => ScanOutcome
 }
 
-// A split payload is an attack or a smuggled instruction; PII and secrets are whole within one text already.
-const SEAM_CATEGORIES = new Set<ScreenCategory>(['injection', 'jailbreak', 'extraction', 'exfiltration', 'smuggling'])
+// A split payload is an instruction (attack or smuggling); PII and secrets are whole within one text already.
+const SEAM_CATEGORIES = INSTRUCTION_CATEGORIES
 
 /** The whole-body outcome, with a block found only across message seams added to it. */
 function withSeams(compiled: CompiledScreen, endpoint: Endpoint, json: JsonObject, outcome: ScanOutcome): ScanOutcome {
