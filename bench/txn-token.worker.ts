@@ -1,6 +1,7 @@
 // Benchmark worker (runs in workerd via Miniflare): times context-token signing and the whole sign stage inside
 // the isolate, in batches, because workerd's clock is coarse. Numbers are returned as JSON, never asserted.
 import { Hono } from 'hono'
+import { RequestBody } from '../shared/request/model.ts'
 import { buildContextClaims } from '../shared/txn-token/claims.ts'
 import { contentDigest } from '../shared/txn-token/digest.ts'
 import { loadSigningKeys, selectSigningKey, signContextToken } from '../shared/txn-token/signer.ts'
@@ -25,7 +26,7 @@ function tinyApp(withSign: boolean): Hono<AppEnv> {
     c.set('caller', { sub: 'user-42', issuer: 'https://idp.test', scopes: ['chat'], method: 'bearer', tokenId: null })
     c.set('decisions', { shadowed: [] })
     c.set('upstreamHeaders', {})
-    c.set('body', { raw, json: null, rewritten: false })
+    c.set('body', RequestBody.fromBytes(raw))
     await next()
   })
   if (withSign) app.use(sign())

@@ -67,12 +67,24 @@ describe('tenant:add', () => {
   }, 120_000)
 
   it('produces an env that wrangler deploy --dry-run --env <id> accepts', async () => {
-    const result = await deploy({ tenant: 'globex', dryRun: true, configPath: wranglerPath, outdir: join(dir, 'dist') })
+    const outdir = join(dir, 'dist')
+    const result = await deploy({
+      tenant: 'globex',
+      dryRun: true,
+      configPath: wranglerPath,
+      outdir,
+      policiesRoot: root,
+    })
     expect(result.wranglerOutput).toContain('--dry-run: exiting now.')
     expect(result.wranglerOutput).toContain('env.TENANT ("globex")')
     expect(result.bundleBytes).toBeGreaterThan(result.gzipBytes)
     expect(result.effectiveConfig.name).toBe('portcullis-globex')
-    expect(await readdir(join(dir, 'dist'))).toContain('effective-config.json')
+    expect(await readdir(outdir)).toContain('effective-config.json')
+    // Hole 9: the tenant's bundle carries its own policy and no other tenant's hosts or issuers.
+    const bundle = await readFile(join(outdir, 'index.js'), 'utf8')
+    expect(bundle).toContain('ai.globex.example')
+    for (const other of ['api.acme.example', 'login.acme.example', 'ACME_IDP_ISSUER', 'portcullis-dev-model'])
+      expect(bundle, other).not.toContain(other)
   }, 120_000)
 
   it('refuses a tenant that exists, and leaves the files alone', async () => {

@@ -2,6 +2,8 @@
 // Clients and tests match on `code`; the message is a fixed, generic sentence per code, so it never
 // reveals which internal check, threshold or key fired beyond what the code already says.
 
+import { SCREEN_CATEGORY_TABLE } from './screen/categories.ts'
+
 export type OpenAIErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
@@ -14,6 +16,17 @@ interface ErrorSpec {
   readonly status: number
   readonly type: OpenAIErrorType
   readonly message: string
+}
+
+/** `screen.<category>` for every screen category, from the category table (403, its fixed message). */
+const SCREEN_ERRORS = Object.fromEntries(
+  SCREEN_CATEGORY_TABLE.map((c) => [`screen.${c.name}`, { status: 403, type: 'permission_error', message: c.refusal }]),
+) as {
+  readonly [C in (typeof SCREEN_CATEGORY_TABLE)[number] as `screen.${C['name']}`]: {
+    readonly status: 403
+    readonly type: 'permission_error'
+    readonly message: C['refusal']
+  }
 }
 
 // The table is the single source of truth: `ErrorCode` is derived from its keys, and the README's error table
@@ -74,38 +87,16 @@ export const ERRORS = {
     type: 'permission_error',
     message: 'max_tokens exceeds what your scopes allow.',
   },
+  'authz.unscreened_input': {
+    status: 403,
+    type: 'permission_error',
+    message: 'Your scopes do not allow token-id prompts or template overrides.',
+  },
   'limit.requests': { status: 429, type: 'rate_limit_error', message: 'Request rate limit exceeded.' },
   'limit.tokens': { status: 429, type: 'rate_limit_error', message: 'Token budget exceeded.' },
   'limit.ip': { status: 429, type: 'rate_limit_error', message: 'Too many requests from this address.' },
   'limit.unavailable': { status: 503, type: 'server_error', message: 'Rate limiting is unavailable; try again later.' },
-  'screen.injection': {
-    status: 403,
-    type: 'permission_error',
-    message: 'The request was refused by prompt screening.',
-  },
-  'screen.jailbreak': {
-    status: 403,
-    type: 'permission_error',
-    message: 'The request was refused by prompt screening.',
-  },
-  'screen.extraction': {
-    status: 403,
-    type: 'permission_error',
-    message: 'The request was refused by prompt screening.',
-  },
-  'screen.exfiltration': {
-    status: 403,
-    type: 'permission_error',
-    message: 'The request was refused by prompt screening.',
-  },
-  'screen.smuggling': {
-    status: 403,
-    type: 'permission_error',
-    message: 'The request was refused by prompt screening.',
-  },
-  'screen.pii': { status: 403, type: 'permission_error', message: 'The request contains personal data.' },
-  'screen.secret': { status: 403, type: 'permission_error', message: 'The request contains a credential.' },
-  'screen.tenant_rule': { status: 403, type: 'permission_error', message: 'The request was refused by tenant policy.' },
+  ...SCREEN_ERRORS,
   'screen.unavailable': { status: 503, type: 'server_error', message: 'Prompt screening is unavailable.' },
   'sign.key_unavailable': { status: 503, type: 'server_error', message: 'The gateway cannot sign requests right now.' },
   'upstream.timeout': { status: 504, type: 'server_error', message: 'The model tier did not answer in time.' },

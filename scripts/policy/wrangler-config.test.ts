@@ -1,6 +1,10 @@
 // wrangler.toml editing: the appended env block repeats every non-inherited top-level key, parses back, keeps
 // the existing text byte for byte, and refuses a duplicate env.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { REPO_ROOT } from '../build-policies.ts'
+import { GATEWAY_BINDINGS } from '../dev/stack.ts'
 import {
   appendTenantEnv,
   inlineToml,
@@ -102,5 +106,20 @@ describe('inlineToml', () => {
   ] as const)('%j', (value, toml) => {
     expect(inlineToml(value as never)).toBe(toml)
     expect(parseWrangler(`v = ${toml}`).v).toEqual(value)
+  })
+})
+
+describe('the committed wrangler.toml', () => {
+  it('keeps Workers Logs and the Analytics Engine dataset in the top level and every env', async () => {
+    const config = parseWrangler(await readFile(join(REPO_ROOT, 'wrangler.toml'), 'utf8'))
+    const scopes: [string, TomlTable][] = [
+      ['(top level)', config],
+      ...Object.entries((config.env ?? {}) as Record<string, TomlTable>),
+    ]
+    for (const [name, scope] of scopes) {
+      expect([name, scope.observability]).toEqual([name, { enabled: true, head_sampling_rate: expect.any(Number) }])
+      const ae = workerBindings(config, name === '(top level)' ? undefined : name).analyticsEngineDatasets
+      expect([name, ae]).toEqual([name, GATEWAY_BINDINGS.analyticsEngineDatasets])
+    }
   })
 })

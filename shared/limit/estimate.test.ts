@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { choicesRequested, estimatePromptTokens, estimateTextTokens } from './estimate.ts'
+import { estimatePromptTokens, estimateTextTokens } from './estimate.ts'
 import { corpusPath, loadCorpusTexts, measureEstimator } from './measure-estimator.ts'
 
 describe('token estimator', () => {
@@ -41,13 +41,10 @@ describe('token estimator', () => {
     expect(estimatePromptTokens('models', null)).toBe(0)
   })
 
-  it('n multiplies the completion reservation, within bounds', () => {
-    expect([
-      choicesRequested({ n: 3 }),
-      choicesRequested({}),
-      choicesRequested({ n: 0 }),
-      choicesRequested({ n: 1e6 }),
-    ]).toEqual([3, 1, 1, 1])
+  it('a body nested far past any bound is estimated without recursion (hole 4)', () => {
+    let deep: unknown = 'x'
+    for (let i = 0; i < 100_000; i++) deep = [deep]
+    expect(estimatePromptTokens('chat', { messages: [], tools: deep })).toBeGreaterThan(0)
   })
 
   it(`over-reserves on the corpus (${corpusPath()}) against o200k_base and cl100k_base, within stated bounds`, () => {

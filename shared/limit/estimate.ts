@@ -63,17 +63,24 @@ export function estimateTextTokens(text: string): number {
   return tokens
 }
 
-/** Token arrays (`prompt: [1, 2, 3]`) are exact; strings are estimated; anything else counts as its JSON. */
+/** Token arrays (`prompt: [1, 2, 3]`) are exact; strings are estimated; an object costs its keys (plus 2 each for
+ * quotes and colon) and its values. Iterative (an explicit stack), so no body — however deep — can exhaust the call stack. */
 function estimateInput(input: unknown): number {
-  if (typeof input === 'string') return estimateTextTokens(input)
-  if (typeof input === 'number') return 1
-  if (Array.isArray(input)) {
-    let total = 0
-    for (const item of input) total += estimateInput(item)
-    return total
+  let total = 0
+  const stack: unknown[] = [input]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (typeof v === 'string') total += estimateTextTokens(v)
+    else if (typeof v === 'number' || typeof v === 'boolean') total += 1
+    else if (Array.isArray(v)) for (const item of v) stack.push(item)
+    else if (typeof v === 'object' && v !== null) {
+      for (const [key, item] of Object.entries(v)) {
+        total += estimateTextTokens(key) + 2 // the key, its quotes/colon
+        stack.push(item)
+      }
+    }
   }
-  if (input === null || input === undefined) return 0
-  return estimateTextTokens(JSON.stringify(input))
+  return total
 }
 
 function estimateContent(content: unknown): number {
@@ -85,7 +92,7 @@ function estimateContent(content: unknown): number {
     const p = part as { type?: unknown; text?: unknown }
     if (p.type === 'text' && typeof p.text === 'string') total += estimateTextTokens(p.text)
     else if (p.type === 'image_url' || p.type === 'input_image') total += TOKENS_PER_IMAGE
-    else total += estimateTextTokens(JSON.stringify(part))
+    else total += estimateInput(part)
   }
   return total
 }
@@ -108,6 +115,9 @@ export function estimatePromptTokens(endpoint: Endpoint, body: Readonly<Record<s
       if (body.tools !== undefined) total += estimateInput(body.tools)
       if (body.functions !== undefined) total += estimateInput(body.functions)
       if (body.response_format !== undefined) total += estimateInput(body.response_format)
+      // vLLM extensions the template renders into the prompt.
+      for (const key of ['chat_template', 'chat_template_kwargs', 'documents'] as const)
+        if (body[key] !== undefined) total += estimateInput(body[key])
       return total
     }
     case 'completions':
@@ -117,10 +127,4 @@ export function estimatePromptTokens(endpoint: Endpoint, body: Readonly<Record<s
     case 'models':
       return 0
   }
-}
-
-/** How many completions the request asks for: each can use up to max_tokens. */
-export function choicesRequested(body: Readonly<Record<string, unknown>> | null): number {
-  const n = body?.n
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 128 ? n : 1
 }

@@ -1,19 +1,27 @@
 // OpenAI request-shape validation for the endpoints the gateway serves. Hand-written (no schema library in the
 // bundle) and strict only where a wrong shape could change what later stages see: roles, content parts, token
 // counts, streaming flags. Unknown top-level fields pass through, as the upstream API grows them often.
-import type { Endpoint } from '../policy/schema.ts'
+// Which fields are token ceilings, choice counts, token-id inputs and template overrides comes from the catalogue.
+import { type CeilingField, type Endpoint, endpointSpec } from '../request/endpoints.ts'
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonMap = { [key: string]: Json }
 
 export interface ValidRequest {
   readonly model: string | null
-  /** The caller's requested output cap (max_completion_tokens wins over max_tokens), if any. */
+  /** The largest output cap the caller asked for in any ceiling field (an upstream may read any of them). */
   readonly maxTokens: number | null
-  readonly maxTokensField: 'max_tokens' | 'max_completion_tokens' | null
+  /** Every ceiling field present in the body, so each can be clamped to the one grant. */
+  readonly ceilingFields: readonly CeilingField[]
+  /** Completions generated per request: the largest of the choice fields (n, best_of), at least 1. */
+  readonly choices: number
   readonly stream: boolean
   /** Whether the caller itself asked for usage in the stream (stream_options.include_usage). */
   readonly streamUsage: boolean
+  /** The prompt or input is given as token ids, which the screen cannot read. */
+  readonly tokenIds: boolean
+  /** A template override (vLLM chat_template, chat_template_kwargs) is present. */
+  readonly templateOverride: boolean
 }
 
 export type ValidationResult = { ok: true; value: ValidRequest } | { ok: false; param: string; reason: string }
@@ -21,8 +29,11 @@ export type ValidationResult = { ok: true; value: ValidRequest } | { ok: false; 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function'])
 const PART_TYPES = new Set(['text', 'image_url', 'input_audio', 'file', 'refusal'])
 const MAX_MESSAGES = 2048
-const MAX_MODEL_ID = 256
+const MAX_MODEL_ID = 128 // Hugging Face ids are at most 96 characters; room for an org prefix and a revision
+// Model ids are identifiers, logged and forwarded: no spaces, quotes, control characters, '@' (no e-mail addresses).
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/+-]*$/
 const MAX_STOP = 4
+const MAX_CHOICES = 128 // n and best_of: the OpenAI API's own maximum
 
 class Invalid {
   constructor(
@@ -55,7 +66,8 @@ function numberIn(body: JsonMap, key: string, min: number, max: number): void {
 
 function model(body: JsonMap): string {
   const m = body.model
-  if (typeof m !== 'string' || m.length === 0 || m.length > MAX_MODEL_ID) fail('model', 'must be a non-empty string')
+  if (typeof m !== 'string' || m.length === 0 || m.length > MAX_MODEL_ID || !MODEL_ID.test(m))
+    fail('model', `must be a model id (letters, digits, . _ : / + -, at most ${MAX_MODEL_ID})`)
   return m as string
 }
 
@@ -85,7 +97,8 @@ function content(msg: JsonMap, at: string, role: string): void {
   const c = msg.content
   if (typeof c === 'string') return
   if (c === null || c === undefined) {
-    if (role === 'assistant' && (Array.isArray(msg.tool_calls) || isMap(msg.function_call))) return
+    const answered = Array.isArray(msg.tool_calls) || isMap(msg.function_call) || typeof msg.refusal === 'string'
+    if (role === 'assistant' && answered) return
     fail(`${at}.content`, 'is required')
   }
   if (!Array.isArray(c) || c.length === 0) fail(`${at}.content`, 'must be a string or a non-empty array of parts')
@@ -118,9 +131,10 @@ function messages(body: JsonMap): void {
   })
 }
 
-function tokenInput(body: JsonMap, key: 'prompt' | 'input'): void {
+/** Validates a prompt/input; true when it is given as token ids. */
+function tokenInput(body: JsonMap, key: 'prompt' | 'input'): boolean {
   const v = body[key]
-  if (typeof v === 'string') return
+  if (typeof v === 'string') return false
   if (!Array.isArray(v) || v.length === 0) fail(key, 'must be a string or a non-empty array')
   const arr = v as Json[]
   const allStrings = arr.every((x) => typeof x === 'string')
@@ -130,6 +144,7 @@ function tokenInput(body: JsonMap, key: 'prompt' | 'input'): void {
       Array.isArray(x) && x.length > 0 && x.every((t) => typeof t === 'number' && Number.isSafeInteger(t) && t >= 0),
   )
   if (!allStrings && !allInts && !allIntArrays) fail(key, 'must be strings, token ids, or arrays of token ids')
+  return !allStrings
 }
 
 function sampling(body: JsonMap): void {
@@ -137,17 +152,31 @@ function sampling(body: JsonMap): void {
   numberIn(body, 'top_p', 0, 1)
   numberIn(body, 'presence_penalty', -2, 2)
   numberIn(body, 'frequency_penalty', -2, 2)
-  const n = positiveInt(body, 'n')
-  if (n !== null && n > 128) fail('n', 'must be at most 128')
   stop(body)
 }
 
-function maxTokens(body: JsonMap): Pick<ValidRequest, 'maxTokens' | 'maxTokensField'> {
-  const mct = positiveInt(body, 'max_completion_tokens')
-  const mt = positiveInt(body, 'max_tokens')
-  if (mct !== null) return { maxTokens: mct, maxTokensField: 'max_completion_tokens' }
-  if (mt !== null) return { maxTokens: mt, maxTokensField: 'max_tokens' }
-  return { maxTokens: null, maxTokensField: null }
+/** Every ceiling and choice field of the endpoint, each validated; the largest asked for wins. */
+function generation(endpoint: Endpoint, body: JsonMap): Pick<ValidRequest, 'maxTokens' | 'ceilingFields' | 'choices'> {
+  const spec = endpointSpec(endpoint)
+  let maxTokens: number | null = null
+  const ceilingFields: CeilingField[] = []
+  for (const field of spec.ceilings) {
+    const v = positiveInt(body, field)
+    if (v === null) continue
+    ceilingFields.push(field)
+    maxTokens = Math.max(maxTokens ?? 0, v)
+  }
+  let choices = 1
+  for (const field of spec.choices) {
+    const v = positiveInt(body, field)
+    if (v !== null && v > MAX_CHOICES) fail(field, `must be at most ${MAX_CHOICES}`)
+    choices = Math.max(choices, v ?? 1)
+  }
+  return { maxTokens, ceilingFields, choices }
+}
+
+function templateOverride(endpoint: Endpoint, body: JsonMap): boolean {
+  return endpointSpec(endpoint).templateOverrides.some((f) => body[f] !== undefined && body[f] !== null)
 }
 
 /** Validate a parsed body for `endpoint`. `param` names the first offending field, OpenAI-style. */
@@ -157,20 +186,32 @@ export function validateRequest(endpoint: Endpoint, body: unknown): ValidationRe
     if (!isMap(body)) return { ok: false, param: '', reason: 'body must be a JSON object' }
     const m = model(body)
     if (endpoint === 'embeddings') {
-      tokenInput(body, 'input')
+      const tokenIds = tokenInput(body, 'input')
       const enc = body.encoding_format
       if (enc !== undefined && enc !== 'float' && enc !== 'base64') fail('encoding_format', 'must be float or base64')
       positiveInt(body, 'dimensions')
-      return { ok: true, value: { ...EMPTY, model: m } }
+      return { ok: true, value: { ...EMPTY, model: m, tokenIds } }
     }
+    let tokenIds = false
     if (endpoint === 'chat') messages(body)
-    else tokenInput(body, 'prompt')
+    else tokenIds = tokenInput(body, 'prompt')
     sampling(body)
-    return { ok: true, value: { model: m, ...maxTokens(body), ...streamFlags(body) } }
+    const value = { model: m, ...generation(endpoint, body), ...streamFlags(body), tokenIds }
+    return { ok: true, value: { ...value, templateOverride: templateOverride(endpoint, body) } }
   } catch (err) {
     if (err instanceof Invalid) return { ok: false, param: err.param, reason: err.reason }
     throw err
   }
 }
 
-const EMPTY: ValidRequest = { model: null, maxTokens: null, maxTokensField: null, stream: false, streamUsage: false }
+/** The facts of a request without a body (GET /v1/models). */
+export const EMPTY: ValidRequest = {
+  model: null,
+  maxTokens: null,
+  ceilingFields: [],
+  choices: 1,
+  stream: false,
+  streamUsage: false,
+  tokenIds: false,
+  templateOverride: false,
+}

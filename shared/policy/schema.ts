@@ -4,12 +4,18 @@
 import { z } from 'zod'
 import { limitPolicySchema } from '../limit/policy-schema.ts'
 import { mcpPolicySchema } from '../mcp/policy-schema.ts'
+import { ENDPOINT_NAMES } from '../request/endpoints.ts'
 import { screenPolicySchema } from '../screen/policy-schema.ts'
 import { contextTokenPolicySchema } from '../txn-token/policy-schema.ts'
 
-export const ENDPOINTS = ['chat', 'completions', 'embeddings', 'models'] as const
+/** Derived from the endpoint catalogue (shared/request/endpoints.ts). */
+export const ENDPOINTS = ENDPOINT_NAMES
 export const endpointSchema = z.enum(ENDPOINTS)
-export type Endpoint = z.infer<typeof endpointSchema>
+export type { Endpoint } from '../request/endpoints.ts'
+
+/** Inputs the screen cannot read, refused unless a scope names them: prompts given as token ids, and template
+ * overrides (vLLM `chat_template`, `chat_template_kwargs`) that reframe every message. */
+export const UNSCREENED_INPUTS = ['token_ids', 'template_override'] as const
 
 /** Asymmetric algorithms only: a caller token signed with a shared secret cannot be checked against a JWKS. */
 export const CALLER_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] as const
@@ -65,6 +71,10 @@ export const scopeGrantSchema = z
     endpoints: z.array(endpointSchema).min(1),
     models: z.array(z.string().min(1)).min(1).describe('Model ids, or "*" for any.'),
     maxTokens: z.number().int().positive().optional().describe('Ceiling for max_tokens; absent means no ceiling.'),
+    allowUnscreened: z
+      .array(z.enum(UNSCREENED_INPUTS))
+      .default([])
+      .describe('Inputs the screen cannot read that this scope may send (token-id prompts, template overrides).'),
   })
   .strict()
 
@@ -90,7 +100,27 @@ export const policySchema = z
           .nullable()
           .default(null)
           .describe('Name of a Worker secret sent upstream as a bearer token.'),
-        timeoutMs: z.number().int().positive().max(600_000).default(60_000),
+        timeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .max(600_000)
+          .default(60_000)
+          .describe('Deadline for the answer: its headers, and the whole body of a non-streamed answer.'),
+        idleTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .max(600_000)
+          .default(30_000)
+          .describe('Longest silence between two chunks of an answer (streamed or not) before it is abandoned.'),
+        maxResponseBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(128 * 1024 * 1024)
+          .default(16 * 1024 * 1024)
+          .describe('Cap on an answer, counted after decompression: a non-streamed answer is held whole up to it.'),
         audience: z.string().min(1).describe('The model tier identity: `aud` of the context token.'),
       })
       .strict(),

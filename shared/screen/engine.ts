@@ -1,6 +1,8 @@
 // The screen engine: score texts against a compiled policy (compile.ts: automaton over built-in + tenant phrases,
 // tenant regexes, model). One normalise pass, one automaton pass, one model pass over the view; decoders rescan encoded payloads
 // under a depth and byte budget. Pure: no Workers or Node globals, so the Worker, CLI and bench share it.
+
+import { SCREEN_CATEGORIES } from './categories.ts'
 import { decodeChildren } from './children.ts'
 import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
@@ -14,16 +16,8 @@ import { reportMatches, scanView, startViewScan } from './view-scan.ts'
 
 export { type CompiledScreen, compileScreen } from './compile.ts'
 
-export const CATEGORIES: readonly ScreenCategory[] = [
-  'injection',
-  'jailbreak',
-  'extraction',
-  'exfiltration',
-  'smuggling',
-  'pii',
-  'secret',
-  'tenant_rule',
-]
+/** Every category, in the table's order (shared/screen/categories.ts). */
+export const CATEGORIES: readonly ScreenCategory[] = SCREEN_CATEGORIES
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool'
 
 const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own

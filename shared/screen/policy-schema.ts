@@ -2,6 +2,7 @@
 // per-role weights, PII types and tenant rules. Defaults are the measured default screen (see shared/screen/README.md):
 // attacks blocked at a threshold tuned for <= 1% false blocks on benign text, PII redacted, credentials blocked.
 import { z } from 'zod'
+import { SCREEN_CATEGORIES } from './categories.ts'
 import { PII_TYPES } from './pii.ts'
 import { checkLinearRegex } from './regex-safety.ts'
 
@@ -71,7 +72,7 @@ export const tenantRuleSchema = z
       .regex(/^[a-z][a-z0-9_.-]{0,62}$/)
       .describe('Stable rule id, reported in decisions and logs.'),
     category: z
-      .enum(['injection', 'jailbreak', 'extraction', 'exfiltration', 'smuggling', 'pii', 'secret', 'tenant_rule'])
+      .enum(SCREEN_CATEGORIES)
       .default('tenant_rule')
       .describe('Category the rule reports under (its error code on block is screen.<category>).'),
     action: z.enum(SCREEN_ACTIONS).default('block').describe('What a match does.'),

@@ -26,8 +26,10 @@ describe('callerTexts', () => {
       ['messages.0.content', 'system'],
       ['messages.1.content.0.text', 'user'],
       ['messages.2.tool_calls.0.function.arguments', 'assistant'],
+      ['messages.2.tool_calls.0.function.name', 'assistant'],
       ['messages.3.content', 'tool'],
       ['tools.0.function.description', 'developer'],
+      ['tools.0.function.name', 'developer'],
     ])
     expect(callerTexts('completions', { prompt: ['a', 'b'], suffix: 'c' }).map((t) => t.text)).toEqual(['a', 'b', 'c'])
     expect(callerTexts('embeddings', { input: 'e' }).map((t) => t.text)).toEqual(['e'])

@@ -1,7 +1,8 @@
-// Request level: find every piece of caller-controlled text in an OpenAI request (chat messages of every role incl.
-// tool results and client system prompts, text parts, tool-call arguments, tool descriptions, completion prompts,
-// embedding inputs), scan each, and turn the per-category scores into the policy's verdict and a redacted body.
-import { CATEGORIES, type CompiledScreen, type Role, scanText, type TextResult } from './engine.ts'
+// Request level: take every piece of caller-controlled text in an OpenAI request (the catalogue's prompt-bearing
+// fields: messages of every role, names, tool calls, tool and schema descriptions, templates, documents, prompts,
+// inputs), scan each, and turn the per-category scores into the policy's verdict and a redacted body.
+import { type CallerText, callerTexts } from '../request/texts.ts'
+import { CATEGORIES, type CompiledScreen, scanText, type TextResult } from './engine.ts'
 import type { ScreenAction } from './policy-schema.ts'
 import type { DetectionSpan, ScreenCategory, ScreenDecision } from './types.ts'
 
@@ -9,57 +10,8 @@ export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models'
 export type JsonObject = { [key: string]: unknown }
 type Path = readonly (string | number)[]
 
-export interface CallerText {
-  readonly path: Path
-  readonly role: Role
-  readonly text: string
-}
-
-const ROLES = new Set<string>(['system', 'developer', 'user', 'assistant', 'tool'])
-const roleOf = (v: unknown): Role =>
-  typeof v === 'string' && ROLES.has(v) ? (v as Role) : v === 'function' ? 'tool' : 'user'
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** Every caller-controlled string the screen must see, with where it lives in the body. */
-export function callerTexts(endpoint: Endpoint, json: JsonObject): CallerText[] {
-  const out: CallerText[] = []
-  const str = (path: Path, role: Role, v: unknown): void => {
-    if (typeof v === 'string' && v.length > 0) out.push({ path, role, text: v })
-  }
-  if (endpoint === 'chat') {
-    const messages = Array.isArray(json.messages) ? json.messages : []
-    messages.forEach((m, i) => {
-      if (!isObject(m)) return
-      const role = roleOf(m.role)
-      if (typeof m.content === 'string') str(['messages', i, 'content'], role, m.content)
-      else if (Array.isArray(m.content))
-        m.content.forEach((part, k) => {
-          if (isObject(part)) str(['messages', i, 'content', k, 'text'], role, part.text)
-        })
-      if (Array.isArray(m.tool_calls))
-        m.tool_calls.forEach((call, k) => {
-          if (isObject(call) && isObject(call.function))
-            str(['messages', i, 'tool_calls', k, 'function', 'arguments'], role, call.function.arguments)
-        })
-      if (isObject(m.function_call)) str(['messages', i, 'function_call', 'arguments'], role, m.function_call.arguments)
-    })
-    const tools = Array.isArray(json.tools) ? json.tools : []
-    tools.forEach((t, k) => {
-      if (isObject(t) && isObject(t.function))
-        str(['tools', k, 'function', 'description'], 'developer', t.function.description)
-    })
-  } else if (endpoint === 'completions' || endpoint === 'embeddings') {
-    const key = endpoint === 'completions' ? 'prompt' : 'input'
-    const v = json[key]
-    if (typeof v === 'string') str([key], 'user', v)
-    else if (Array.isArray(v))
-      v.forEach((s, k) => {
-        str([key, k], 'user', s)
-      })
-    if (endpoint === 'completions') str(['suffix'], 'user', json.suffix)
-  }
-  return out
-}
+// Which fields carry caller text is the endpoint catalogue's business (shared/request/endpoints.ts).
+export { type CallerText, callerTexts } from '../request/texts.ts'
 
 const SEVERITY: Record<ScreenAction, number> = { off: 0, shadow: 1, flag: 2, redact: 3, block: 4 }
 const ATTACK: readonly ScreenCategory[] = ['injection', 'jailbreak', 'extraction', 'exfiltration']

@@ -1,14 +1,8 @@
 // What the screen stage records for later stages (context token, decision log). Never holds raw text.
 
-export type ScreenCategory =
-  | 'injection'
-  | 'jailbreak'
-  | 'extraction'
-  | 'exfiltration'
-  | 'smuggling'
-  | 'pii'
-  | 'secret'
-  | 'tenant_rule'
+export type { ScreenCategory } from './categories.ts'
+
+import type { ScreenCategory } from './categories.ts'
 
 /** A detection span in the TrustyAI detector shape, offsets into the original (un-normalised) text. */
 export interface DetectionSpan {

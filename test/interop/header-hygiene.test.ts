@@ -5,8 +5,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RequestBody } from '../../shared/request/model.ts'
 import { keySecret, TEST_ISSUER, TEST_KEYS } from '../../shared/txn-token/testing.ts'
-import type { AppEnv, Env, JsonObject } from '../../workers/gateway/env.ts'
+import type { AppEnv, Env } from '../../workers/gateway/env.ts'
 import { renderError } from '../../workers/gateway/errors.ts'
 import { forward } from '../../workers/gateway/forward/index.ts'
 import { sign } from '../../workers/gateway/sign/index.ts'
@@ -91,7 +92,7 @@ function gateway(): Hono<AppEnv> {
     c.set('route', { endpoint: 'chat', method: 'POST', path: '/v1/chat/completions' })
     c.set('client', { ip: '203.0.113.9', country: 'FR', asn: 5410, colo: 'CDG' })
     c.set('caller', { sub: 'alice', issuer: 'https://idp.test', scopes: ['chat'], method: 'bearer', tokenId: null })
-    c.set('body', { raw, json: JSON.parse(new TextDecoder().decode(raw)) as JsonObject, rewritten: false })
+    c.set('body', RequestBody.fromBytes(raw))
     await next()
   })
   app.use(sign())

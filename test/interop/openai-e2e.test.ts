@@ -6,10 +6,11 @@ import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RequestBody } from '../../shared/request/model.ts'
 import { withTxnToken } from '../../shared/txn-token/node.ts'
 import { keySecret, TEST_AUDIENCE, TEST_ISSUER, TEST_KEYS } from '../../shared/txn-token/testing.ts'
 import { createTxnTokenVerifier } from '../../shared/txn-token/verifier.ts'
-import type { AppEnv, Env, JsonObject } from '../../workers/gateway/env.ts'
+import type { AppEnv, Env } from '../../workers/gateway/env.ts'
 import { renderError } from '../../workers/gateway/errors.ts'
 import { forward } from '../../workers/gateway/forward/index.ts'
 import { sign } from '../../workers/gateway/sign/index.ts'
@@ -36,11 +37,7 @@ beforeAll(async () => {
     c.set('route', { endpoint: path.endsWith('embeddings') ? 'embeddings' : 'chat', method: c.req.method, path })
     c.set('client', { ip: '198.51.100.4', country: 'NL', asn: 1136, colo: 'AMS' })
     c.set('caller', { sub: 'sdk-user', issuer: 'https://idp.test', scopes: ['chat'], method: 'bearer', tokenId: null })
-    c.set('body', {
-      raw,
-      json: raw.length ? (JSON.parse(new TextDecoder().decode(raw)) as JsonObject) : null,
-      rewritten: false,
-    })
+    c.set('body', RequestBody.fromBytes(raw))
     await next()
   })
   gateway.use(sign())

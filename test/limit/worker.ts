@@ -4,7 +4,8 @@
 //   POST /limit   — the same app with the limit stage; `x-backend: durable-object | upstash` picks the backend.
 import { Hono } from 'hono'
 import type { LimitAdjustment, LimitCheck } from '../../shared/limit/backend.ts'
-import type { AppEnv, AppVariables, Env } from '../../workers/gateway/env.ts'
+import { RequestBody } from '../../shared/request/model.ts'
+import type { AppEnv, Env } from '../../workers/gateway/env.ts'
 import { renderError } from '../../workers/gateway/errors.ts'
 import { createDurableObjectBackend } from '../../workers/gateway/limit/do-backend.ts'
 import { limit } from '../../workers/gateway/limit/index.ts'
@@ -33,7 +34,6 @@ function app(withLimit: boolean): Hono<AppEnv> {
     const name = c.req.header('x-backend') ?? 'durable-object'
     const compiled = policies[name as keyof typeof policies] ?? policies['durable-object']
     const raw = new Uint8Array(await c.req.arrayBuffer())
-    const json = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>
     c.set('tenant', { compiled, policy: compiled.policy, upstreamUrl: 'http://127.0.0.1:1' })
     c.set('route', { endpoint: 'chat', method: 'POST', path: '/v1/chat/completions' })
     c.set('client', { ip: '192.0.2.1', country: null, asn: null, colo: null })
@@ -45,7 +45,7 @@ function app(withLimit: boolean): Hono<AppEnv> {
       tokenId: null,
     })
     c.set('decisions', { shadowed: [], grant: { model: 'm', maxTokens: 256, clamped: false } })
-    c.set('body', { raw, json, rewritten: false } satisfies AppVariables['body'])
+    c.set('body', RequestBody.fromBytes(raw))
     await next()
   })
   if (withLimit) a.use(limit())

@@ -5,6 +5,7 @@ import type { LimitDecision } from '../../shared/limit/types.ts'
 import type { TokenUsage } from '../../shared/limit/usage.ts'
 import type { ValidRequest } from '../../shared/openai/validate.ts'
 import type { CompiledPolicy, Endpoint, Policy } from '../../shared/policy/schema.ts'
+import type { RequestBody } from '../../shared/request/model.ts'
 import type { ScreenDecision } from '../../shared/screen/types.ts'
 import type { Telemetry } from './trace/timing.ts'
 
@@ -85,13 +86,9 @@ export interface Decisions {
 
 export type JsonObject = { [key: string]: unknown }
 
-/** The body as it will be forwarded. Stages that rewrite it (screen redaction, include_usage) replace `json`
- * and set `rewritten`; otherwise the exact bytes ingress validated are forwarded. */
-export interface OutboundBody {
-  readonly raw: Uint8Array
-  json: JsonObject | null
-  rewritten: boolean
-}
+/** The request model (shared/request/model.ts): the parsed view, named patches, and the sealed bytes that are
+ * digested and forwarded. */
+export type OutboundBody = RequestBody
 
 export interface AppVariables {
   requestId: string

@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { activeTenant, stageApp } from '../../../test/support/gateway.ts'
 import { authenticate } from './index.ts'
-import { createRemoteKeySet } from './jwks.ts'
+import { createRemoteKeySet, JWKS_MAX_AGE_MS, JWKS_MIN_AGE_MS, keySetMaxAgeMs } from './jwks.ts'
 import { baseClaims, CALLER_KEYS, NOW, nowS, sign } from './testing.ts'
 
 const { publicJwk } = CALLER_KEYS
@@ -43,6 +43,38 @@ describe('JWKS cache', () => {
     published = [publicJwk, { ...(await exportJWK(next.publicKey)), kid: 'k2' }]
     t += 31_000
     expect((await keys.resolve('k2', 'ES256')).ok).toBe(true)
+  })
+})
+
+describe('JWKS key removal (hole 6)', () => {
+  it.each([
+    [null, JWKS_MAX_AGE_MS],
+    ['public, max-age=60', 60_000],
+    ['max-age=86400', JWKS_MAX_AGE_MS],
+    ['max-age=0', JWKS_MIN_AGE_MS],
+    ['no-store', JWKS_MIN_AGE_MS],
+    ['max-age=abc', JWKS_MAX_AGE_MS],
+  ])('Cache-Control %s → cached %i ms', (header, expected) => {
+    expect(keySetMaxAgeMs(header)).toBe(expected)
+  })
+
+  it("a key the IdP removed stops verifying once the set's max-age has passed, with no unknown kid needed", async () => {
+    let t = NOW.getTime()
+    let published: JWK[] = [publicJwk]
+    const keys = createRemoteKeySet('https://idp.test/jwks.json', {
+      fetch: (async () =>
+        new Response(JSON.stringify({ keys: published }), {
+          headers: { 'cache-control': 'public, max-age=60' },
+        })) as typeof fetch,
+      now: () => t,
+    })
+    expect((await keys.resolve('k1', 'ES256')).ok).toBe(true)
+    const other = await generateKeyPair('ES256', { extractable: true })
+    published = [{ ...(await exportJWK(other.publicKey)), kid: 'k9' }]
+    t += 59_000
+    expect((await keys.resolve('k1', 'ES256')).ok).toBe(true) // still within the IdP's max-age
+    t += 2_000
+    expect(await keys.resolve('k1', 'ES256')).toEqual({ ok: false, reason: 'unknown_key' })
   })
 })
 

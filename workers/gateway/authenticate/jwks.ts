@@ -1,11 +1,16 @@
-// Issuer key sets. Remote sets are cached per isolate (module scope in the stage), refetched when stale or —
-// at most once per cooldown — when a token names an unknown kid, so a flood of junk kids cannot hammer the IdP.
+// Issuer key sets. Remote sets are cached per isolate (module scope in the stage) for the IdP's Cache-Control
+// max-age, clamped to [JWKS_MIN_AGE_MS, JWKS_MAX_AGE_MS], and refetched when stale or — at most once per
+// cooldown — when a token names an unknown kid, so a flood of junk kids cannot hammer the IdP.
 // A set containing private or symmetric key material is refused whole: it means the IdP is misconfigured, and
 // trusting anything in it would be a guess. Fetch failures fail closed.
 import { importJWK, type JWK } from 'jose'
 
 export const JWKS_COOLDOWN_MS = 30_000 // refetch at most every 30 s on an unknown kid
-export const JWKS_MAX_AGE_MS = 600_000 // keys older than 10 min are refreshed before use
+// A removed key stops verifying new tokens once the cached set is older than the IdP's max-age, never later than
+// this: 5 min bounds how long a key the IdP withdrew (compromise, rotation) is still trusted by an isolate.
+export const JWKS_MAX_AGE_MS = 300_000
+// An IdP sending no-cache, no-store or max-age=0 is still cached this long, so it cannot make every request a fetch.
+export const JWKS_MIN_AGE_MS = 30_000
 export const JWKS_TIMEOUT_MS = 5_000 // an IdP slower than this counts as down
 export const JWKS_MAX_BYTES = 64 * 1024 // a real key set is a few KB
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
@@ -25,6 +30,20 @@ export interface RemoteKeySetOptions {
 }
 
 type ParsedSet = { ok: true; keys: JWK[] } | { ok: false }
+
+/** How long a fetched set may be used: the response's max-age (RFC 9111 §5.2.2.1), within the bounds above. */
+export function keySetMaxAgeMs(cacheControl: string | null): number {
+  if (cacheControl === null) return JWKS_MAX_AGE_MS
+  const directives = cacheControl
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim())
+  if (directives.some((d) => d === 'no-cache' || d === 'no-store')) return JWKS_MIN_AGE_MS
+  const maxAge = directives.find((d) => d.startsWith('max-age='))
+  const seconds = maxAge === undefined ? Number.NaN : Number(maxAge.slice('max-age='.length))
+  if (!Number.isFinite(seconds) || seconds < 0) return JWKS_MAX_AGE_MS
+  return Math.min(JWKS_MAX_AGE_MS, Math.max(JWKS_MIN_AGE_MS, seconds * 1000))
+}
 
 /** Validates a JWKS document: an object with a non-empty `keys` array of public asymmetric keys. */
 export function parseJwks(value: unknown): ParsedSet {
@@ -92,6 +111,7 @@ export function createRemoteKeySet(url: string, opts: RemoteKeySetOptions = {}):
   const now = opts.now ?? Date.now
   let index: KeyIndex | null = null
   let fetchedAt = Number.NEGATIVE_INFINITY
+  let maxAgeMs = JWKS_MAX_AGE_MS
   let lastAttempt = Number.NEGATIVE_INFINITY
   let inflight: Promise<'ok' | 'jwks_unavailable' | 'jwks_invalid'> | null = null
 
@@ -111,6 +131,7 @@ export function createRemoteKeySet(url: string, opts: RemoteKeySetOptions = {}):
         if (!parsed.ok) return 'jwks_invalid' as const
         index = new KeyIndex(parsed.keys)
         fetchedAt = now()
+        maxAgeMs = keySetMaxAgeMs(res.headers.get('cache-control'))
         return 'ok' as const
       } catch (err) {
         return err instanceof SyntaxError ? ('jwks_invalid' as const) : ('jwks_unavailable' as const)
@@ -123,7 +144,7 @@ export function createRemoteKeySet(url: string, opts: RemoteKeySetOptions = {}):
 
   return {
     async resolve(kid, alg) {
-      if (!index || now() - fetchedAt > JWKS_MAX_AGE_MS) {
+      if (!index || now() - fetchedAt > maxAgeMs) {
         const outcome = await refresh()
         if (outcome !== 'ok') return { ok: false, reason: outcome }
       }

@@ -6,6 +6,10 @@ import { parseJsonObject } from '../../../shared/json/strict-parse.ts'
 import type { IssuerPolicy } from '../../../shared/policy/schema.ts'
 import { type KeySet, validKid } from './jwks.ts'
 
+// `sub` becomes a limiter key, a forwarded header (the fairness id) and a log field: an identifier, not text.
+// OIDC Core §2 caps it at 255 ASCII characters; visible ASCII only, so no space, control character or NUL.
+const SUBJECT = /^[\x21-\x7e]{1,255}$/
+
 export const MAX_TOKEN_BYTES = 8 * 1024 // real access tokens are < 2 KB; anything larger is refused unparsed
 // RFC 7515 §4.1: only these header parameters are accepted. jku/x5u/jwk/x5c would let the token pick its own key;
 // crit/b64 change how the signature is computed.
@@ -114,7 +118,7 @@ export async function verifyCallerToken(
       ...(p.typ !== undefined ? { typ: p.typ } : {}),
     })
     const sub = claims.sub
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) return { ok: false, reason: 'invalid_claims' }
+    if (typeof sub !== 'string' || !SUBJECT.test(sub)) return { ok: false, reason: 'invalid_claims' }
     if (typeof claims.exp !== 'number') return { ok: false, reason: 'invalid_claims' }
     const jti = typeof claims.jti === 'string' ? claims.jti : null
     const times = {

@@ -1,9 +1,10 @@
 // Scope evaluation, pure: which of the caller's scopes allow this endpoint and model, and the max_tokens ceiling
 // that follows (the most generous ceiling among the scopes that allow the request).
-import type { Endpoint, Policy } from '../../../shared/policy/schema.ts'
+import type { Endpoint, Policy, UNSCREENED_INPUTS } from '../../../shared/policy/schema.ts'
 
+export type UnscreenedInput = (typeof UNSCREENED_INPUTS)[number]
 export type GrantResult =
-  | { ok: true; ceiling: number | null }
+  | { ok: true; ceiling: number | null; unscreened: ReadonlySet<UnscreenedInput> }
   | { ok: false; reason: 'endpoint_forbidden' | 'model_forbidden' }
 
 export function evaluateScopes(
@@ -21,14 +22,12 @@ export function evaluateScopes(
     model === null ? forEndpoint : forEndpoint.filter((g) => g.models.includes('*') || g.models.includes(model))
   if (forModel.length === 0) return { ok: false, reason: 'model_forbidden' }
   let ceiling: number | null = 0
+  const unscreened = new Set<UnscreenedInput>()
   for (const g of forModel) {
-    if (g.maxTokens === undefined) {
-      ceiling = null
-      break
-    }
-    ceiling = Math.max(ceiling, g.maxTokens)
+    for (const u of g.allowUnscreened ?? []) unscreened.add(u)
+    if (ceiling !== null) ceiling = g.maxTokens === undefined ? null : Math.max(ceiling, g.maxTokens)
   }
-  return { ok: true, ceiling }
+  return { ok: true, ceiling, unscreened }
 }
 
 /** The max_tokens to forward: the caller's value, the tenant default when absent, never above the ceiling. */

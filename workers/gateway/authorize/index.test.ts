@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { Endpoint } from '../../../shared/policy/schema.ts'
+import { parseRequestBody } from '../../../shared/request/model.ts'
 import { activeTenant, stageApp, testPolicy } from '../../../test/support/gateway.ts'
 import { outboundBytes } from '../body.ts'
 import type { ActiveTenant } from '../env.ts'
 import { authorize } from './index.ts'
+
+function requestOf(raw: string) {
+  const parsed = parseRequestBody('chat', new TextEncoder().encode(raw))
+  if (!parsed.ok) throw new Error(`test body refused: ${parsed.param}`)
+  return { body: parsed.body, request: parsed.facts }
+}
 
 interface Case {
   what: string
@@ -22,27 +29,15 @@ const shadowTenant = activeTenant(testPolicy({ mode: 'shadow' }))
 const msgs = [{ role: 'user', content: 'hi' }]
 
 async function run(c: Case) {
-  const raw = new TextEncoder().encode(JSON.stringify(c.body))
-  const maxTokens = (c.body.max_completion_tokens ?? c.body.max_tokens ?? null) as number | null
-  const field =
-    c.body.max_completion_tokens !== undefined
-      ? 'max_completion_tokens'
-      : c.body.max_tokens !== undefined
-        ? 'max_tokens'
-        : null
+  const parsed = parseRequestBody(c.endpoint ?? 'chat', new TextEncoder().encode(JSON.stringify(c.body)))
+  if (!parsed.ok) throw new Error(`test body refused: ${parsed.param}`)
   const app = stageApp(
     {
       tenant: c.tenant ?? activeTenant(),
       route: { endpoint: c.endpoint ?? 'chat', method: 'POST', path: '/v1/chat/completions' },
       caller: { sub: 'alice', issuer: 'x', scopes: c.scopes, method: 'bearer', tokenId: null },
-      body: { raw, json: c.body, rewritten: false },
-      request: {
-        model: (c.body.model as string) ?? null,
-        maxTokens,
-        maxTokensField: field,
-        stream: false,
-        streamUsage: false,
-      },
+      body: parsed.body,
+      request: parsed.facts,
     },
     [authorize()],
     (ctx) =>
@@ -200,12 +195,50 @@ describe('authorize: scopes → endpoint, model, max_tokens', () => {
         tenant: activeTenant(),
         route: { endpoint: 'chat', method: 'POST', path: '/v1/chat/completions' },
         caller: { sub: 'a', issuer: 'x', scopes: ['chat'], method: 'bearer', tokenId: null },
-        body: { raw: new TextEncoder().encode(raw), json: JSON.parse(raw), rewritten: false },
-        request: { model: 'dev-model', maxTokens: 7, maxTokensField: 'max_tokens', stream: false, streamUsage: false },
+        ...requestOf(raw),
       },
       [authorize()],
       (ctx) => ctx.text(new TextDecoder().decode(outboundBytes(ctx.var.body))),
     )
     expect(await (await app.request('/')).text()).toBe(raw)
+  })
+
+  it('token-id prompts and template overrides pass only for a scope whose allowUnscreened names them', async () => {
+    const tenant = activeTenant(
+      testPolicy({
+        scopes: {
+          chat: { endpoints: ['chat', 'completions'], models: ['*'], maxTokens: 512 },
+          raw: {
+            endpoints: ['chat', 'completions'],
+            models: ['*'],
+            allowUnscreened: ['token_ids', 'template_override'],
+          },
+        },
+      }),
+    )
+    const ids = { model: 'dev-model', prompt: [1, 2, 3] }
+    const template = { model: 'dev-model', messages: msgs, chat_template: '{{ messages }}' }
+    const cases: [string[], Endpoint, Record<string, unknown>, number][] = [
+      [['chat'], 'completions', ids, 403],
+      [['chat'], 'chat', template, 403],
+      [['raw'], 'completions', ids, 200],
+      [['raw'], 'chat', template, 200],
+    ]
+    for (const [scopes, endpoint, body, status] of cases) {
+      const r = await run({ what: '', scopes, endpoint, body, tenant, status })
+      expect([scopes, endpoint, r.status]).toEqual([scopes, endpoint, status])
+      if (status === 403) expect(r.body).toMatchObject({ error: { code: 'authz.unscreened_input' } })
+    }
+  })
+
+  it('clamps every ceiling field to one grant, and writes the primary field when the caller set none', async () => {
+    const both = await run({
+      what: '',
+      scopes: ['chat'],
+      body: { model: 'dev-model', messages: msgs, max_tokens: 1_000_000, max_completion_tokens: 10 },
+      status: 200,
+    })
+    expect(both.body.forwarded).toMatchObject({ max_tokens: 512, max_completion_tokens: 512 })
+    expect(both.body.grant).toMatchObject({ maxTokens: 512, clamped: true })
   })
 })

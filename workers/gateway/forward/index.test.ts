@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { RequestBody } from '../../../shared/request/model.ts'
 import { FORGED_HEADERS } from '../../../test/support/forged-headers.ts'
 import { activeTenant, stageApp, testPolicy } from '../../../test/support/gateway.ts'
 import type { ActiveTenant, Env } from '../env.ts'
@@ -26,7 +27,7 @@ function appFor(upstream: (req: Captured) => Response | Promise<Response>, tenan
       traceparent: '00-11111111111111111111111111111111-2222222222222222-01',
       route: { endpoint: 'chat', method: 'POST', path: '/v1/chat/completions' },
       caller: { sub: 'alice', issuer: 'x', scopes: ['chat'], method: 'bearer', tokenId: null },
-      body: { raw, json: JSON.parse(new TextDecoder().decode(raw)), rewritten: false },
+      body: RequestBody.fromBytes(raw),
     },
     [],
     forward({ fetch: fetchFn }),
@@ -167,5 +168,49 @@ describe('forward: upstream failures', () => {
     expect(text).toContain('data: {"n":1}')
     expect(text).toContain('data: {"n":2}')
     expect(text).toMatch(/event: error\ndata: .*"upstream\.stream_interrupted"/)
+  })
+})
+
+describe('forward: bounded upstream answers (hole 5)', () => {
+  const tight = activeTenant(
+    testPolicy({
+      upstream: { url: 'http://upstream.test', audience: 'tier', idleTimeoutMs: 50, maxResponseBytes: 1024 },
+    }),
+  )
+  /** A body that sends `first`, then nothing, ever (an upstream stalled after its headers). */
+  const stalled = (first: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(first))
+      },
+    })
+  const answer = (body: BodyInit, type: string) => () => new Response(body, { headers: { 'content-type': type } })
+
+  it.each([
+    ['JSON stalled after its headers', answer(stalled('{"id":'), 'application/json'), 504, 'upstream.timeout'],
+    [
+      'JSON past the response cap',
+      answer(JSON.stringify({ pad: 'x'.repeat(2048) }), 'application/json'),
+      502,
+      'upstream.bad_response',
+    ],
+    ['JSON cut mid-body', answer('{"id":"x","choices":[', 'application/json'), 502, 'upstream.bad_response'],
+  ])('%s → %i %s', async (_what, upstream, status, code) => {
+    const { app } = appFor(upstream, tight)
+    const res = await app.request('/', { method: 'POST' }, {})
+    expect(res.status).toBe(status)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code)
+  })
+
+  it.each([
+    ['an SSE stream stalled mid-way', stalled('data: {"choices":[]}\n\n')],
+    ['an SSE stream past the response cap', `data: ${'x'.repeat(2048)}\n\ndata: [DONE]\n\n`],
+  ])('%s ends with the stream_interrupted event', async (_what, body) => {
+    const { app } = appFor(answer(body, 'text/event-stream'), tight)
+    const res = await app.request('/', { method: 'POST' }, {})
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(text).toContain('"upstream.stream_interrupted"')
+    expect(text).not.toContain('[DONE]')
   })
 })

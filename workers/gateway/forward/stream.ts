@@ -2,8 +2,10 @@
 // and nothing is buffered), and a broken upstream ends the client's stream cleanly instead of erroring it or
 // stopping silently. For SSE the client gets a final OpenAI-style error event, so SDKs surface a typed error.
 // An OpenAI-compatible stream always ends with `data: [DONE]`; one that closes without it was cut off (workerd
-// and most proxies turn a reset mid-body into a clean EOF), so that counts as interrupted too.
+// and most proxies turn a reset mid-body into a clean EOF), so that counts as interrupted too. A stream past the
+// response cap, or silent for longer than the idle timeout, is cancelled upstream and ends the same way.
 import { errorBody } from '../../../shared/errors.ts'
+import { IDLE, readWithin } from './bounded.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -13,13 +15,20 @@ export const STREAM_INTERRUPTED_EVENT = encoder.encode(
 const DONE = 'data: [DONE]'
 const TAIL_BYTES = 32 // enough to hold the terminator plus trailing blank lines
 
+export interface StreamBounds {
+  readonly maxBytes: number
+  readonly idleMs: number
+}
+
 /** `onInterrupted` runs when the client is sent the interruption event (the decision log records it). */
 export function guardStream(
   body: ReadableStream<Uint8Array>,
   isSse: boolean,
+  bounds: StreamBounds,
   onInterrupted: () => void = () => {},
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader()
+  let total = 0
   let tail = new Uint8Array(0)
   const remember = (chunk: Uint8Array) => {
     if (chunk.byteLength >= TAIL_BYTES) tail = chunk.slice(chunk.byteLength - TAIL_BYTES)
@@ -35,7 +44,18 @@ export function guardStream(
     {
       async pull(controller) {
         try {
-          const { done, value } = await reader.read()
+          const r = await readWithin(reader, bounds.idleMs)
+          if (r !== IDLE && !r.done) total += r.value.byteLength
+          if (r === IDLE || total > bounds.maxBytes) {
+            await reader.cancel().catch(() => {})
+            if (isSse) {
+              onInterrupted()
+              controller.enqueue(STREAM_INTERRUPTED_EVENT)
+            }
+            controller.close()
+            return
+          }
+          const { done, value } = r
           if (!done) {
             if (isSse) remember(value)
             controller.enqueue(value)

@@ -2,20 +2,17 @@
 // path/method allowlist, network rules, content type, body size (enforced while reading), JSON, request shape.
 import type { MiddlewareHandler } from 'hono'
 import { GatewayError } from '../../../shared/errors.ts'
-import { type JsonMap, validateRequest } from '../../../shared/openai/validate.ts'
 import type { CompiledPolicy } from '../../../shared/policy/schema.ts'
-import type { AppEnv, ClientContext, JsonObject } from '../env.ts'
+import { lookupEndpoint } from '../../../shared/request/endpoints.ts'
+import { emptyBody, NO_BODY_FACTS, parseRequestBody } from '../../../shared/request/model.ts'
+import type { AppEnv, ClientContext } from '../env.ts'
 import { readBodyCapped } from './body.ts'
 import { checkNetwork } from './network.ts'
-import { lookupRoute } from './routes.ts'
 import { createTenantDirectory } from './tenants.ts'
 
 export interface IngressOptions {
   readonly tenants: readonly CompiledPolicy[]
 }
-
-const NO_BODY = { model: null, maxTokens: null, maxTokensField: null, stream: false, streamUsage: false } as const
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 function clientContext(req: Request): ClientContext {
   const cf = (req as { cf?: IncomingRequestCfProperties }).cf
@@ -48,21 +45,21 @@ export const ingress = (opts: IngressOptions): MiddlewareHandler<AppEnv> => {
     c.set('tenant', tenant)
     const policy = tenant.policy
 
-    const route = lookupRoute(url.pathname)
-    if (!route || !policy.ingress.endpoints.includes(route.spec.endpoint)) throw new GatewayError('ingress.not_found')
+    const route = lookupEndpoint(url.pathname)
+    if (!route || !policy.ingress.endpoints.includes(route.spec.name)) throw new GatewayError('ingress.not_found')
     if (c.req.method !== route.spec.method) {
       throw new GatewayError('ingress.method_not_allowed', null, { allow: route.spec.method })
     }
-    c.set('route', { endpoint: route.spec.endpoint, method: route.spec.method, path: route.path })
+    c.set('route', { endpoint: route.spec.name, method: route.spec.method, path: route.path })
 
     const client = clientContext(c.req.raw)
     c.set('client', client)
     const blocked = checkNetwork(client, policy.ingress.network)
     if (blocked) throw new GatewayError(blocked)
 
-    if (!route.spec.hasBody) {
-      c.set('body', { raw: new Uint8Array(0), json: null, rewritten: false })
-      c.set('request', NO_BODY)
+    if (!route.spec.body) {
+      c.set('body', emptyBody())
+      c.set('request', NO_BODY_FACTS)
       return next()
     }
     const media = mediaType(c.req.header('content-type'))
@@ -78,16 +75,10 @@ export const ingress = (opts: IngressOptions): MiddlewareHandler<AppEnv> => {
     if (!read.ok)
       throw new GatewayError(read.reason === 'too_large' ? 'ingress.body_too_large' : 'ingress.malformed_json')
 
-    let json: unknown
-    try {
-      json = JSON.parse(utf8.decode(read.bytes))
-    } catch {
-      throw new GatewayError('ingress.malformed_json')
-    }
-    const valid = validateRequest(route.spec.endpoint, json)
-    if (!valid.ok) throw new GatewayError('ingress.invalid_request', valid.param || null)
-    c.set('body', { raw: read.bytes, json: json as JsonMap as JsonObject, rewritten: false })
-    c.set('request', valid.value)
+    const parsed = parseRequestBody(route.spec.name, read.bytes)
+    if (!parsed.ok) throw new GatewayError(parsed.code, parsed.param)
+    c.set('body', parsed.body)
+    c.set('request', parsed.facts)
     await next()
   }
 }

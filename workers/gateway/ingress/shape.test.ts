@@ -112,7 +112,7 @@ describe('ingress: JSON and request shape', () => {
       json({ ...chat, stream: true, stream_options: { include_usage: true }, seed: 1, max_tokens: 9 }),
     )
     expect(r.body).toMatchObject({
-      request: { stream: true, streamUsage: true, maxTokens: 9, maxTokensField: 'max_tokens' },
+      request: { stream: true, streamUsage: true, maxTokens: 9, ceilingFields: ['max_tokens'] },
     })
   })
 })

@@ -3,7 +3,6 @@
 // reconciles the token budgets against the real usage after the response. The limiter being down is decided
 // by the policy's failMode alone: closed (default) refuses with limit.unavailable, open forwards unchecked.
 import type { Context, MiddlewareHandler } from 'hono'
-import { GatewayError } from '../../../shared/errors.ts'
 import {
   type LimiterBackend,
   LimiterUnavailableError,
@@ -12,13 +11,13 @@ import {
   type WaitUntil,
   withTimeout,
 } from '../../../shared/limit/backend.ts'
-import { choicesRequested, estimatePromptTokens } from '../../../shared/limit/estimate.ts'
+import { estimatePromptTokens } from '../../../shared/limit/estimate.ts'
 import { formatRateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from '../../../shared/limit/headers.ts'
 import { type PlannedCheck, planChecks, refusalCode, toItems } from '../../../shared/limit/plan.ts'
 import type { LimitPolicy } from '../../../shared/limit/policy-schema.ts'
 import type { LimitItem } from '../../../shared/limit/types.ts'
-import { rewriteBody } from '../body.ts'
 import type { AppEnv, Env, JsonObject } from '../env.ts'
+import { isShadowMode, refuseOrRecord } from '../shadow.ts'
 import { backendFromEnv } from './backends.ts'
 import { backgroundTask, finishResponse } from './reconcile.ts'
 
@@ -44,14 +43,14 @@ function waitUntilOf(c: Context<AppEnv>): WaitUntil {
   }
 }
 
-/** Tokens to reserve: the estimated prompt plus, for generating endpoints, max_tokens per requested choice. */
+/** Tokens to reserve: the estimated prompt plus, for generating endpoints, the granted cap per generated choice
+ * (the largest of n and best_of, as validated by the request model). */
 function reservationFor(c: Context<AppEnv>): { prompt: number; reserved: number } {
   const endpoint = c.get('route').endpoint
   const json = c.get('body')?.json ?? null
   const prompt = estimatePromptTokens(endpoint, json)
-  const generates = endpoint === 'chat' || endpoint === 'completions'
-  const maxTokens = generates ? (c.get('decisions').grant?.maxTokens ?? 0) : 0
-  return { prompt, reserved: prompt + maxTokens * choicesRequested(json) }
+  const maxTokens = c.get('decisions').grant?.maxTokens ?? 0
+  return { prompt, reserved: prompt + maxTokens * (c.get('request')?.choices ?? 1) }
 }
 
 /** Streams are asked for `stream_options.include_usage`; returns true when the client did not ask for it. */
@@ -62,7 +61,7 @@ function requestStreamUsage(c: Context<AppEnv>): boolean {
     return false
   const options = isObject(json.stream_options) ? json.stream_options : {}
   if (options.include_usage === true) return false
-  rewriteBody(body, { ...json, stream_options: { ...options, include_usage: true } })
+  body.patch('stream_usage', ['stream_options', 'include_usage'], true)
   return true
 }
 
@@ -84,7 +83,6 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
       decisions.limit = { checked: true, backend: 'none', items: [], reservedTokens: 0 }
       return next()
     }
-    const shadow = c.get('tenant').policy.mode === 'shadow'
     const ctx = waitUntilOf(c)
     const { prompt, reserved } = reservationFor(c)
     const checks = planChecks(
@@ -100,8 +98,7 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
       outcomes = await withTimeout(backend.consume(checks, ctx), policy.timeoutMs)
     } catch (error) {
       const reason: UnavailableReason = error instanceof LimiterUnavailableError ? error.reason : 'transport'
-      if (policy.failMode === 'closed' && !shadow) throw new GatewayError('limit.unavailable')
-      if (policy.failMode === 'closed') decisions.shadowed.push('limit.unavailable')
+      if (policy.failMode === 'closed') refuseOrRecord(c, 'limit.unavailable')
       decisions.limit = {
         checked: false,
         backend: backend?.name ?? 'none',
@@ -117,10 +114,12 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
 
     const items = toItems(checks, outcomes, now())
     const code = refusalCode(checks, outcomes)
-    if (code !== null && !shadow) {
-      const admitted = checks.filter((_, i) => outcomes[i]?.allowed)
-      const refund = admitted.map((k) => ({ ...k, delta: -k.cost }))
-      if (refund.length > 0) backgroundTask(ctx, backend!.adjust(refund, ctx), 'compensation')
+    if (code !== null) {
+      if (!isShadowMode(c)) {
+        const admitted = checks.filter((_, i) => outcomes[i]?.allowed)
+        const refund = admitted.map((k) => ({ ...k, delta: -k.cost }))
+        if (refund.length > 0) backgroundTask(ctx, backend!.adjust(refund, ctx), 'compensation')
+      }
       const refused = items.filter((_, i) => !outcomes[i]?.allowed)
       decisions.limit = {
         checked: true,
@@ -129,17 +128,14 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
         reservedTokens: reserved,
         refused: refused.map((i) => i.name),
       }
+      // A request that can never fit gets the numbers and no retry hint (the openai SDK would retry three times).
       const never = code === 'limit.tokens' ? neverFits(refused, reserved) : null
-      if (never !== null)
-        throw new GatewayError(code, null, { 'x-should-retry': 'false', ...rateLimitHeaders(items) }, never)
-      throw new GatewayError(code, null, {
-        'Retry-After': String(retryAfterSeconds(refused)),
-        ...rateLimitHeaders(items),
-      })
+      if (never !== null) refuseOrRecord(c, code, { 'x-should-retry': 'false', ...rateLimitHeaders(items) }, never)
+      else refuseOrRecord(c, code, { 'Retry-After': String(retryAfterSeconds(refused)), ...rateLimitHeaders(items) })
     }
-    if (code !== null) decisions.shadowed.push(code)
 
     decisions.limit = {
+      ...decisions.limit, // a refusal recorded in shadow mode keeps its `refused` windows
       checked: true,
       backend: backend!.name,
       items,

@@ -69,4 +69,11 @@ describe('ipShield (native rate-limit binding, before authentication)', () => {
     const env = { IP_SHIELD: fakeBinding(5, true) } as Partial<Env> as Env
     expect((await shieldApp('enforce', failMode).app.request('https://acme.test/', {}, env)).status).toBe(status)
   })
+
+  it('a failed shield in shadow mode (failMode closed) forwards and records limit.unavailable', async () => {
+    const { app, shadowed } = shieldApp('shadow', 'closed')
+    const env = { IP_SHIELD: fakeBinding(5, true) } as Partial<Env> as Env
+    expect((await app.request('https://acme.test/', {}, env)).status).toBe(200)
+    expect(shadowed[0]).toEqual(['limit.unavailable'])
+  })
 })

@@ -5,8 +5,9 @@ import type { LimiterBackend } from '../../../shared/limit/backend.ts'
 import type { LimitPolicyInput } from '../../../shared/limit/policy-schema.ts'
 import type { CompiledPolicy, Endpoint, PolicyInput } from '../../../shared/policy/schema.ts'
 import { policySchema } from '../../../shared/policy/schema.ts'
+import { NO_BODY_FACTS, parseRequestBody, RequestBody } from '../../../shared/request/model.ts'
 import { outboundBytes } from '../body.ts'
-import type { AppEnv, AppVariables, Decisions, Env } from '../env.ts'
+import type { AppEnv, Decisions, Env } from '../env.ts'
 import { renderError } from '../errors.ts'
 import { type LimitStageOptions, limit } from './index.ts'
 
@@ -93,7 +94,9 @@ export function limitHarness(opts: HarnessOptions): Harness {
     c.set('client', { ip: req.ip, country: null, asn: null, colo: null })
     c.set('caller', { sub: req.sub, issuer: 'https://idp.test', scopes: ['chat'], method: 'bearer', tokenId: null })
     c.set('decisions', { shadowed: [], grant: { model: 'm', maxTokens: opts.maxTokens ?? 100, clamped: false } })
-    c.set('body', { raw, json: structuredClone(req.body), rewritten: false } satisfies AppVariables['body'])
+    const parsed = parseRequestBody(opts.endpoint ?? 'chat', raw)
+    c.set('body', parsed.ok ? parsed.body : RequestBody.fromBytes(raw))
+    c.set('request', parsed.ok ? parsed.facts : NO_BODY_FACTS)
     await nxt()
   })
   app.use(limit({ backend: () => opts.backend, now: () => NOW_MS, ...opts.stage }))

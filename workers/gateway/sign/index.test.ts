@@ -73,7 +73,7 @@ describe('sign stage', () => {
   it('binds to the redacted bytes, not the bytes the client sent', async () => {
     const redacted = { model: 'm', messages: [{ role: 'user', content: 'mail me at [EMAIL]' }] }
     const app = signApp({
-      redacted,
+      redactedContent: redacted.messages[0]!.content,
       decisions: {
         screen: {
           verdict: 'redact',

@@ -3,8 +3,9 @@
 import { Hono } from 'hono'
 import type { CompiledPolicy, PolicyInput } from '../../../shared/policy/schema.ts'
 import { policySchema } from '../../../shared/policy/schema.ts'
+import { RequestBody } from '../../../shared/request/model.ts'
 import { TEST_AUDIENCE, TEST_NOW_MS } from '../../../shared/txn-token/testing.ts'
-import { outboundBytes, rewriteBody } from '../body.ts'
+import { outboundBytes } from '../body.ts'
 import type { AppEnv, AppVariables, Env } from '../env.ts'
 import { renderError } from '../errors.ts'
 import { sign } from './index.ts'
@@ -29,8 +30,8 @@ export interface TestRequest {
   readonly compiled?: CompiledPolicy
   readonly method?: 'GET' | 'POST'
   readonly path?: string
-  /** Replace the JSON as the screen stage's redaction would. */
-  readonly redacted?: Record<string, unknown>
+  /** Replace the first message's content as the screen stage's redaction would. */
+  readonly redactedContent?: string
   readonly decisions?: Partial<AppVariables['decisions']>
   readonly ip?: string | null
 }
@@ -41,9 +42,9 @@ export function signApp(req: TestRequest = {}, now = () => TEST_NOW_MS): Hono<Ap
   app.onError(renderError)
   app.route('/', txnWellKnown())
   app.use(async function earlierStages(c, next) {
-    const raw = new TextEncoder().encode(req.method === 'GET' ? '' : TEST_BODY)
-    const body: AppVariables['body'] = { raw, json: JSON.parse(TEST_BODY), rewritten: false }
-    if (req.redacted) rewriteBody(body, req.redacted)
+    const text = req.method === 'GET' ? '' : TEST_BODY
+    const body: AppVariables['body'] = new RequestBody(new TextEncoder().encode(text), text, JSON.parse(TEST_BODY))
+    if (req.redactedContent) body.patch('redaction', ['messages', 0, 'content'], req.redactedContent)
     c.set('requestId', 'req-abc')
     c.set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
     c.set('tenant', { compiled, policy: compiled.policy, upstreamUrl: 'http://127.0.0.1:1' })

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ERRORS, type ErrorCode, GatewayError } from '../../../shared/errors.ts'
+import type { ValidRequest } from '../../../shared/openai/validate.ts'
+import { RequestBody } from '../../../shared/request/model.ts'
 import { activeTenant, stageApp } from '../../../test/support/gateway.ts'
 import type { AppVariables } from '../env.ts'
 import { forward } from '../forward/index.ts'
@@ -7,6 +9,16 @@ import { parseClientRequestId, parseTraceparent, timed, trace } from './index.ts
 import { decisionLogSchema } from './log-schema.ts'
 
 const PROMPT = 'my secret prompt sk-live-123'
+const REQUEST: ValidRequest = {
+  model: 'dev-model',
+  maxTokens: null,
+  ceilingFields: [],
+  choices: 1,
+  stream: false,
+  streamUsage: false,
+  tokenIds: false,
+  templateOverride: false,
+}
 const encoder = new TextEncoder()
 
 function chatVars(content = PROMPT): Partial<AppVariables> {
@@ -15,8 +27,8 @@ function chatVars(content = PROMPT): Partial<AppVariables> {
     tenant: activeTenant(),
     route: { endpoint: 'chat', method: 'POST', path: '/v1/chat/completions' },
     caller: { sub: 'alice', issuer: 'x', scopes: ['chat'], method: 'bearer', tokenId: null },
-    body: { raw: encoder.encode(JSON.stringify(json)), json, rewritten: false },
-    request: { model: 'dev-model', maxTokens: null, maxTokensField: null, stream: false, streamUsage: false },
+    body: RequestBody.fromBytes(encoder.encode(JSON.stringify(json))),
+    request: REQUEST,
   }
 }
 
@@ -153,7 +165,7 @@ describe('trace stage', () => {
     const app = stageApp(
       {
         ...chatVars(),
-        request: { model: 'dev-model', maxTokens: 16, maxTokensField: null, stream: true, streamUsage: false },
+        request: { ...REQUEST, maxTokens: 16, ceilingFields: ['max_tokens'], stream: true },
       },
       [
         trace({ log, now: tickingClock() }),
