@@ -3,6 +3,7 @@
 // so zod never reaches the bundle. `policies/schema.json` is generated from this file for editors.
 import { z } from 'zod'
 import { limitPolicySchema } from '../limit/policy-schema.ts'
+import { responsePolicySchema } from '../response/policy-schema.ts'
 import { screenPolicySchema } from '../screen/policy-schema.ts'
 import { contextTokenPolicySchema } from '../txn-token/policy-schema.ts'
 
@@ -139,6 +140,7 @@ export const policySchema = z
       .prefault({}),
     limits: limitPolicySchema.prefault({}),
     screen: screenPolicySchema.prefault({}),
+    response: responsePolicySchema.prefault({}),
     contextToken: contextTokenPolicySchema.prefault({}),
   })
   .strict()

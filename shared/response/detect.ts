@@ -1,0 +1,275 @@
+// Detectors over a window of answer text: credentials and PII (the request screen's own finders), tenant deny
+// patterns, image/link URLs to hosts outside the allowlist, and the request's pseudonyms to restore. `holdFrom`
+// says how much of the window's tail could still grow into a match, per enabled detector, so a stream holds back
+// only that (usually nothing or one word) instead of a fixed-size buffer.
+import { findPii } from '../screen/pii.ts'
+import { findSecrets, SECRET_PREFIXES } from '../screen/secrets.ts'
+import type { ResponsePolicy } from './policy-schema.ts'
+import type { ResponseAction, ResponseCategory } from './types.ts'
+
+/** Longest span a window holds back: a PEM private-key block (RSA-4096 ≈ 3.3 KB); every other detector's span is
+ * shorter (a JWT ≤ 3 × 256 + 2 chars, an e-mail ≤ 64 + 1 + 255, a URL is capped at MAX_URL_CHARS). */
+export const MAX_HOLD_CHARS = 4096
+const MAX_URL_CHARS = 2048 // a longer URL is cut here and still judged by its host
+const MAX_NUMBER_CHARS = 48 // a card/IBAN/phone with separators (the PII scanner reads at most 40, an IBAN 34 + 8)
+const MAX_PLACEHOLDER_CHARS = 40 // "[IP_ADDRESS_123456]" and margin
+
+export interface Hit {
+  readonly start: number
+  readonly end: number
+  /** 'restore' puts a pseudonym back; everything else is a guard category. */
+  readonly category: ResponseCategory | 'restore'
+  /** Detector name (email, openai_key, image_url) or tenant rule id. Never the text. */
+  readonly detection: string
+  readonly action: ResponseAction | 'restore'
+  /** What replaces the span when it is redacted or restored. */
+  readonly replacement: string
+}
+
+export interface CompiledResponse {
+  readonly policy: ResponsePolicy
+  readonly piiTypes: ReadonlySet<string>
+  readonly numericPii: boolean
+  readonly rules: readonly {
+    readonly id: string
+    readonly action: ResponseAction
+    readonly regexes: readonly RegExp[]
+    readonly phrases: readonly string[]
+  }[]
+  readonly allowExact: ReadonlySet<string>
+  readonly allowSuffixes: readonly string[]
+}
+
+const compiledCache = new WeakMap<ResponsePolicy, CompiledResponse>()
+
+/** Compiled once per policy object per isolate (policies are validated at build time, never per request). */
+export function compileResponse(policy: ResponsePolicy): CompiledResponse {
+  const cached = compiledCache.get(policy)
+  if (cached) return cached
+  const hosts = policy.exfiltration.allowHosts
+  const compiled: CompiledResponse = {
+    policy,
+    piiTypes: new Set(policy.pii.types),
+    numericPii: policy.pii.types.some((t) => t !== 'email'),
+    rules: policy.rules.map((r) => ({
+      id: r.id,
+      action: r.action,
+      regexes: r.patterns.map((p) => new RegExp(p, 'giu')),
+      phrases: r.phrases.map((p) => p.toLowerCase()),
+    })),
+    allowExact: new Set(hosts.filter((h) => !h.startsWith('*.'))),
+    allowSuffixes: hosts.filter((h) => h.startsWith('*.')).map((h) => h.slice(1)),
+  }
+  compiledCache.set(policy, compiled)
+  return compiled
+}
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9
+const isTokenChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 45 || c === 95
+const isNumberChar = (c: number, letters: boolean): boolean =>
+  (c >= 48 && c <= 57) ||
+  c === 32 ||
+  c === 43 ||
+  c === 40 ||
+  c === 41 ||
+  c === 45 ||
+  c === 46 ||
+  (letters && c >= 65 && c <= 90)
+
+/** Earliest offset (>= floor) from which the tail of `text` could still become a match of an enabled detector. */
+export function holdFrom(c: CompiledResponse, text: string, floor: number, restoring: boolean): number {
+  const n = text.length
+  const lo = Math.max(floor, n - MAX_HOLD_CHARS)
+  let run = n
+  while (run > lo && !isSpace(text.charCodeAt(run - 1))) run--
+  let hold = n
+  const p = c.policy
+  if (p.secret.action !== 'off') hold = Math.min(hold, secretHold(text, run, n), pemHold(text, lo))
+  if (p.pii.action !== 'off') {
+    if (c.piiTypes.has('email')) hold = Math.min(hold, run) // any word could be an e-mail's local part
+    if (c.numericPii) hold = Math.min(hold, numberHold(text, lo, n, c.piiTypes.has('iban')))
+  }
+  if (restoring) hold = Math.min(hold, placeholderHold(text, lo, n))
+  if (p.exfiltration.action !== 'off') hold = Math.min(hold, linkHold(text, run, n))
+  if (c.rules.length > 0) hold = Math.min(hold, n - p.maxRuleMatchChars)
+  return Math.max(hold, lo)
+}
+
+/** A credential starts at a token boundary with a known prefix: hold from the first boundary whose tail is a
+ * prefix, or is a prefix of one (`sk` may become `sk-…`). */
+function secretHold(text: string, run: number, n: number): number {
+  for (let i = run; i < n; i++) {
+    if (i > run && isTokenChar(text.charCodeAt(i - 1)) && text.charCodeAt(i) !== 45) continue
+    const tailLength = n - i
+    for (const prefix of SECRET_PREFIXES) {
+      if (tailLength >= prefix.length ? text.startsWith(prefix, i) : prefix.startsWith(text.slice(i))) return i
+    }
+  }
+  return n
+}
+
+/** A PEM block whose END line has not fully arrived is held whole (it is redacted as one span). */
+function pemHold(text: string, lo: number): number {
+  const begin = text.lastIndexOf('-----BEGIN ')
+  if (begin < lo) return text.length
+  const end = text.indexOf('-----END ', begin)
+  return end < 0 || text.indexOf('-----', end + 9) < 0 ? begin : text.length
+}
+
+function numberHold(text: string, lo: number, n: number, letters: boolean): number {
+  let j = n
+  let digit = false
+  while (j > lo && n - j < MAX_NUMBER_CHARS && isNumberChar(text.charCodeAt(j - 1), letters)) {
+    const d = text.charCodeAt(j - 1)
+    if (d >= 48 && d <= 57) digit = true
+    j--
+  }
+  return digit ? j : n
+}
+
+const PLACEHOLDER_PREFIX = /^\[(?:[A-Z][A-Z_]{0,30}(?:_\d{0,6})?)?$/
+
+function placeholderHold(text: string, lo: number, n: number): number {
+  const open = text.lastIndexOf('[')
+  if (open < lo || n - open > MAX_PLACEHOLDER_CHARS) return n
+  return PLACEHOLDER_PREFIX.test(text.slice(open)) ? open : n
+}
+
+const LINK_MARKERS = ['](', ']:', 'src=', 'href=', 'http', '//'] as const
+
+function linkHold(text: string, run: number, n: number): number {
+  if (run === n) return n
+  const last = text.charCodeAt(n - 1)
+  if (last === 93 || last === 33 || last === 91 || last === 60) return run // ] ! [ < : a link may start here
+  const tail = text.slice(run).toLowerCase()
+  if (LINK_MARKERS.some((m) => tail.includes(m))) return run
+  // A marker still being written ("sr" of src=, "htt" of http) where a word starts.
+  for (let i = 0; i < tail.length; i++) {
+    if (i > 0 && isTokenChar(tail.charCodeAt(i - 1))) continue
+    const rest = tail.slice(i)
+    if (LINK_MARKERS.some((m) => m.length > rest.length && m.startsWith(rest))) return run
+  }
+  return n
+}
+
+/** Every hit in `text`, sorted by start, overlaps resolved in favour of the earlier (then the stronger) one. */
+export function scanWindow(c: CompiledResponse, text: string, pseudonyms: ReadonlyMap<string, string>): Hit[] {
+  const hits: Hit[] = []
+  const p = c.policy
+  if (p.secret.action !== 'off')
+    for (const f of findSecrets(text))
+      hits.push({ ...span(f), category: 'secret', action: p.secret.action, replacement: '[REDACTED_SECRET]' })
+  if (p.pii.action !== 'off') {
+    const gates = { at: text.includes('@') ? 1 : 0, digits: 7, colons: 2 }
+    for (const f of findPii(text, c.piiTypes, gates))
+      hits.push({
+        ...span(f),
+        category: 'pii',
+        action: p.pii.action,
+        replacement: `[REDACTED_${f.type.toUpperCase()}]`,
+      })
+  }
+  if (p.exfiltration.action !== 'off') findLinks(c, text, hits)
+  for (const rule of c.rules) findRule(rule, text, hits)
+  if (pseudonyms.size > 0) findPlaceholders(text, pseudonyms, hits)
+  hits.sort((a, b) => a.start - b.start || b.end - a.end)
+  const kept: Hit[] = []
+  for (const h of hits) {
+    const prev = kept[kept.length - 1]
+    if (prev !== undefined && h.start < prev.end) continue
+    kept.push(h)
+  }
+  return kept
+}
+
+const span = (f: { start: number; end: number; type: string }) => ({ start: f.start, end: f.end, detection: f.type })
+
+const PLACEHOLDER = /\[[A-Z][A-Z_]{0,30}_\d{1,6}\]/y
+
+function findPlaceholders(text: string, pseudonyms: ReadonlyMap<string, string>, hits: Hit[]): void {
+  for (let at = text.indexOf('['); at >= 0; at = text.indexOf('[', at + 1)) {
+    PLACEHOLDER.lastIndex = at
+    const m = PLACEHOLDER.exec(text)
+    const value = m ? pseudonyms.get(m[0]) : undefined
+    if (m === null || value === undefined) continue
+    hits.push({
+      start: at,
+      end: at + m[0].length,
+      category: 'restore',
+      detection: 'pseudonym',
+      action: 'restore',
+      replacement: value,
+    })
+    at += m[0].length - 1
+  }
+}
+
+function findRule(rule: CompiledResponse['rules'][number], text: string, hits: Hit[]): void {
+  const base = { category: 'tenant_rule' as const, detection: rule.id, action: rule.action, replacement: '[REDACTED]' }
+  for (const regex of rule.regexes) {
+    regex.lastIndex = 0
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      if (m[0].length === 0) regex.lastIndex++
+      else hits.push({ ...base, start: m.index, end: m.index + m[0].length })
+    }
+  }
+  if (rule.phrases.length === 0) return
+  const lower = text.toLowerCase() // same length as text for the ASCII and Latin text phrases are written in
+  for (const phrase of rule.phrases)
+    for (let at = lower.indexOf(phrase); at >= 0; at = lower.indexOf(phrase, at + phrase.length))
+      hits.push({ ...base, start: at, end: at + phrase.length })
+}
+
+const URL_STOP = new Set([32, 10, 13, 9, 34, 39, 41, 62, 60]) // whitespace " ' ) > <
+
+/** Image and link targets in markdown (`](url`, `]: url`) and HTML (`src=`, `href=`) with an absolute URL. */
+function findLinks(c: CompiledResponse, text: string, hits: Hit[]): void {
+  const lower = text.toLowerCase()
+  for (const marker of ['](', ']:', 'src=', 'href=']) {
+    for (let at = lower.indexOf(marker); at >= 0; at = lower.indexOf(marker, at + 1)) {
+      let u = at + marker.length
+      while (
+        u < text.length &&
+        u - at < marker.length + 4 &&
+        (isSpace(text.charCodeAt(u)) || '<"\''.includes(text[u]!))
+      )
+        u++
+      const scheme = lower.startsWith('https://', u)
+        ? 8
+        : lower.startsWith('http://', u)
+          ? 7
+          : lower.startsWith('//', u)
+            ? 2
+            : 0
+      if (scheme === 0) continue
+      let end = u + scheme
+      while (end < text.length && end - u < MAX_URL_CHARS && !URL_STOP.has(text.charCodeAt(end))) end++
+      const host = hostOf(lower.slice(u + scheme, end))
+      if (hostAllowed(c, host)) continue
+      hits.push({
+        start: u,
+        end,
+        category: 'exfiltration',
+        detection: marker === '](' && text.charCodeAt(text.lastIndexOf('[', at) - 1) === 33 ? 'image_url' : 'link_url',
+        action: c.policy.exfiltration.action,
+        replacement: '[REDACTED_LINK]',
+      })
+    }
+  }
+}
+
+/** The host of `authority/path…`: userinfo (`allowed.com@evil.com`) and port dropped, trailing dot removed. */
+function hostOf(rest: string): string {
+  let end = 0
+  while (end < rest.length && !'/?#\\'.includes(rest[end]!)) end++
+  const authority = rest.slice(0, end)
+  const host = authority.slice(authority.lastIndexOf('@') + 1)
+  const colon = host.startsWith('[') ? host.indexOf(']') + 1 : host.indexOf(':')
+  return (colon > 0 ? host.slice(0, colon) : host).replace(/\.$/, '')
+}
+
+function hostAllowed(c: CompiledResponse, host: string): boolean {
+  if (host === '') return false
+  return c.allowExact.has(host) || c.allowSuffixes.some((s) => host.endsWith(s) || host === s.slice(1))
+}
