@@ -41,9 +41,26 @@ export class SseRewriter {
     private readonly failOpen: boolean,
   ) {}
 
-  /** Text in, text out: complete events are screened and returned, a partial event waits for its end. */
+  /** Set when the guard threw under failMode open: the rest of the stream passes unscreened. */
+  bypassed = false
+
+  /** Text in, text out: complete events are screened and returned, a partial event waits for its end. A guard
+   * that throws fails closed (response.unavailable) unless the policy's failMode is open. */
   feed(text: string): string {
+    if (this.bypassed) return text
     if (this.stopped) return ''
+    try {
+      return this.screen(text)
+    } catch {
+      if (!this.failOpen) return this.fail('response.unavailable')
+      this.bypassed = true
+      const rest = this.buffer
+      this.buffer = ''
+      return rest
+    }
+  }
+
+  private screen(text: string): string {
     this.buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text
     let out = ''
     for (let end = this.buffer.indexOf('\n\n'); end >= 0 && !this.stopped; end = this.buffer.indexOf('\n\n')) {
@@ -58,6 +75,7 @@ export class SseRewriter {
   /** Upstream ended: text still held (no [DONE], no finish_reason) was cut off and is dropped, never flushed. */
   end(): string {
     this.guard.decision.done = true
+    if (this.bypassed) return ''
     if (this.stopped || this.buffer.trim() === '') return this.takeStop()
     return this.event(`${this.buffer}\n\n`) + this.takeStop()
   }
@@ -226,7 +244,7 @@ export function guardSseBody(body: ReadableStream<Uint8Array>, rewriter: SseRewr
               : rewriter.feed(decoder.decode(value, { stream: true }))
             finished = done || rewriter.stopped
           } catch {
-            out = rewriter.end()
+            out = rewriter.end() // the upstream read broke: held text is dropped, never flushed
             finished = true
           }
           if (out !== '') controller.enqueue(encoder.encode(out))

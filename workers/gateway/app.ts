@@ -9,6 +9,7 @@ import { errorResponse, renderError } from './errors.ts'
 import { type ForwardOptions, forward } from './forward/index.ts'
 import { ingress } from './ingress/index.ts'
 import { ipShield, type LimitStageOptions, limit } from './limit/index.ts'
+import { pseudonymize, respond } from './respond/index.ts'
 import { type ScreenStageOptions, screen } from './screen/index.ts'
 import { type SignStageOptions, sign } from './sign/index.ts'
 import { txnWellKnown } from './sign/well-known.ts'
@@ -36,7 +37,9 @@ export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
   app.use(authenticate(opts.authenticate)) //        caller JWT → c.get('caller')
   app.use(authorize()) //                            scopes → endpoint, model, max_tokens
   app.use(limit(opts.limit)) //                      request rates + token budget reserved, reconciled after
+  app.use(pseudonymize()) //                         request PII → placeholders upstream, mapping kept in memory
   app.use(screen(opts.screen)) //                    injection/jailbreak, PII, secrets → block, redact, flag
+  app.use(respond()) //                              wraps forward's answer: secrets, PII, links, leaks; pseudonyms back
   app.use(sign(opts.sign)) //                        Txn-Token + Content-Digest over the sealed body bytes
   app.all('*', forward(opts.forward)) //             allowlisted headers, sealed bytes, streamed back
   return app

@@ -4,6 +4,7 @@
 import type { LimitDecision } from '../../shared/limit/types.ts'
 import type { ValidRequest } from '../../shared/openai/validate.ts'
 import type { CompiledPolicy, Endpoint, Policy } from '../../shared/policy/schema.ts'
+import type { ResponseDecision } from '../../shared/response/types.ts'
 import type { ScreenDecision } from '../../shared/screen/types.ts'
 
 export interface Env {
@@ -71,6 +72,8 @@ export interface Decisions {
   grant?: Grant
   limit?: LimitDecision
   screen?: ScreenDecision
+  /** What the response stage found in the answer (live while a stream flows; `done` when it ended). */
+  response?: ResponseDecision
   /** Codes that would have refused the request but were not enforced (shadow mode). */
   readonly shadowed: string[]
 }
@@ -96,6 +99,8 @@ export interface AppVariables {
   request: ValidRequest
   caller: Caller
   decisions: Decisions
+  /** Request PII sent upstream as placeholders: placeholder → value, request memory only (never logged). */
+  pseudonyms: { readonly mapping: ReadonlyMap<string, string>; readonly counts: Readonly<Record<string, number>> }
   /** Extra headers the sign stage adds to the upstream request (Txn-Token, Content-Digest). */
   upstreamHeaders: Record<string, string>
 }
