@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { build } from 'esbuild'
 import type { JWK } from 'jose'
 import { Miniflare, type MiniflareOptions } from 'miniflare'
@@ -32,6 +33,8 @@ export interface StackOptions {
   readonly redis?: boolean
   /** Swallow the Workers' console output (the decision log) — for tests and benchmarks. */
   readonly quiet?: boolean
+  /** Receives the gateway's stdout/stderr (tests that assert what the logs never contain). */
+  readonly gatewayStdio?: (stdout: Readable, stderr: Readable) => void
 }
 
 export interface Stack {
@@ -163,6 +166,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...GATEWAY_BINDINGS,
       ...(opts.cf ? { cf: opts.cf } : {}),
       quiet: opts.quiet,
+      ...(opts.gatewayStdio ? { handleRuntimeStdio: opts.gatewayStdio } : {}),
     })
     started.push(gateway.mf)
     return {
