@@ -98,19 +98,13 @@ export function scriptedResponse(a: ScriptedAnswer, s: ScriptContext): Response 
   if (s.chat) {
     chunk({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }, report)
     for (const piece of a.content) chunk({ index: 0, delta: { content: piece }, finish_reason: null })
-    a.toolArguments?.forEach((piece, i) =>
-      chunk({
-        index: 0,
-        delta: {
-          tool_calls: [
-            i === 0
-              ? { index: 0, id: TOOL.id, type: TOOL.type, function: { name: TOOL.name, arguments: piece } }
-              : { index: 0, function: { arguments: piece } },
-          ],
-        },
-        finish_reason: null,
-      }),
-    )
+    for (const [i, piece] of (a.toolArguments ?? []).entries()) {
+      const call =
+        i === 0
+          ? { id: TOOL.id, type: TOOL.type, function: { name: TOOL.name, arguments: piece } }
+          : { function: { arguments: piece } }
+      chunk({ index: 0, delta: { tool_calls: [{ index: 0, ...call }] }, finish_reason: null })
+    }
     chunk({ index: 0, delta: {}, finish_reason: finish })
   } else {
     for (const piece of a.content) chunk({ index: 0, text: piece, finish_reason: null })
