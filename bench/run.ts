@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { benchGateway } from './gateway.ts'
 import { benchLimit } from './limit.ts'
+import { benchResponse } from './response.ts'
 import { benchScreen } from './screen.ts'
 import { benchTxnToken } from './txn-token.ts'
 
@@ -11,6 +12,7 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   'txn-token': benchTxnToken,
   limit: benchLimit,
   screen: () => benchScreen(),
+  response: benchResponse,
 }
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' } } })

@@ -38,6 +38,37 @@ export interface CompiledResponse {
   }[]
   readonly allowExact: ReadonlySet<string>
   readonly allowSuffixes: readonly string[]
+  /** A char or literal every enabled detector's match contains; a window without one cannot hold a hit. Indexed
+   * by whether pseudonyms are being restored ('[' only matters then). null: tenant rules, so always scan. */
+  readonly triggers: readonly [RegExp | null, RegExp | null]
+}
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')
+
+/** Every detector's match contains one of these: '-'/'_' or the literal prefix of a credential, '@' of an e-mail,
+ * a digit of a number, ':' of an IPv6, ']' or '=' of a link marker, '[' of a placeholder. */
+function triggerRegex(policy: ResponsePolicy, restoring: boolean): RegExp | null {
+  if (policy.rules.length > 0) return null
+  const parts = new Set<string>()
+  if (policy.secret.action !== 'off')
+    for (const prefix of SECRET_PREFIXES) {
+      const sep = prefix.search(/[-_]/)
+      parts.add(escapeRegex(sep >= 0 ? prefix[sep]! : prefix))
+    }
+  if (policy.pii.action !== 'off') {
+    if (policy.pii.types.includes('email')) parts.add('@')
+    if (policy.pii.types.some((t) => t !== 'email')) parts.add('[0-9]')
+    if (policy.pii.types.includes('ip')) parts.add(':')
+  }
+  if (policy.exfiltration.action !== 'off') parts.add('\\]').add('=')
+  if (restoring) parts.add('\\[')
+  return parts.size === 0 ? /$^/ : new RegExp([...parts].join('|'))
+}
+
+/** False when no enabled detector can match anywhere in `text` (the common case: plain prose). */
+export function mayMatch(c: CompiledResponse, text: string, restoring: boolean): boolean {
+  const trigger = c.triggers[restoring ? 1 : 0]
+  return trigger === null || trigger.test(text)
 }
 
 const compiledCache = new WeakMap<ResponsePolicy, CompiledResponse>()
@@ -59,6 +90,7 @@ export function compileResponse(policy: ResponsePolicy): CompiledResponse {
     })),
     allowExact: new Set(hosts.filter((h) => !h.startsWith('*.'))),
     allowSuffixes: hosts.filter((h) => h.startsWith('*.')).map((h) => h.slice(1)),
+    triggers: [triggerRegex(policy, false), triggerRegex(policy, true)],
   }
   compiledCache.set(policy, compiled)
   return compiled
@@ -96,15 +128,18 @@ export function holdFrom(c: CompiledResponse, text: string, floor: number, resto
   return Math.max(hold, lo)
 }
 
+// First chars of the credential prefixes: a boundary starting with any other char cannot begin one.
+const SECRET_FIRST = new Set(SECRET_PREFIXES.map((p) => p.charCodeAt(0)))
+
 /** A credential starts at a token boundary with a known prefix: hold from the first boundary whose tail is a
  * prefix, or is a prefix of one (`sk` may become `sk-…`). */
 function secretHold(text: string, run: number, n: number): number {
   for (let i = run; i < n; i++) {
-    if (i > run && isTokenChar(text.charCodeAt(i - 1)) && text.charCodeAt(i) !== 45) continue
-    const tailLength = n - i
-    for (const prefix of SECRET_PREFIXES) {
-      if (tailLength >= prefix.length ? text.startsWith(prefix, i) : prefix.startsWith(text.slice(i))) return i
-    }
+    const c = text.charCodeAt(i)
+    if (!SECRET_FIRST.has(c) || (i > run && c !== 45 && isTokenChar(text.charCodeAt(i - 1)))) continue
+    const tail = n - i < 16 ? text.slice(i) : null // every prefix is shorter than 16 chars
+    for (const prefix of SECRET_PREFIXES)
+      if (tail !== null && tail.length < prefix.length ? prefix.startsWith(tail) : text.startsWith(prefix, i)) return i
   }
   return n
 }
@@ -138,17 +173,22 @@ function placeholderHold(text: string, lo: number, n: number): number {
 
 const LINK_MARKERS = ['](', ']:', 'src=', 'href=', 'http', '//'] as const
 
+const LINK_CHARS = /[\]=/<[!:]/ // a run without one of these holds no link marker yet
+const LINK_WORDS = ['src=', 'href=', 'http'] as const // markers a word can still be in the middle of
+
 function linkHold(text: string, run: number, n: number): number {
   if (run === n) return n
-  const last = text.charCodeAt(n - 1)
-  if (last === 93 || last === 33 || last === 91 || last === 60) return run // ] ! [ < : a link may start here
   const tail = text.slice(run).toLowerCase()
-  if (LINK_MARKERS.some((m) => tail.includes(m))) return run
-  // A marker still being written ("sr" of src=, "htt" of http) where a word starts.
-  for (let i = 0; i < tail.length; i++) {
+  if (LINK_CHARS.test(tail)) {
+    const last = tail.charCodeAt(tail.length - 1)
+    if (last === 93 || last === 33 || last === 91 || last === 60) return run // ] ! [ < : a link may start here
+    if (LINK_MARKERS.some((m) => tail.includes(m))) return run
+  } else if (tail.includes('http')) return run
+  // A marker still being written ("sr" of src=, "htt" of http) where a word starts: only the last 4 chars matter.
+  for (let i = Math.max(0, tail.length - 4); i < tail.length; i++) {
     if (i > 0 && isTokenChar(tail.charCodeAt(i - 1))) continue
     const rest = tail.slice(i)
-    if (LINK_MARKERS.some((m) => m.length > rest.length && m.startsWith(rest))) return run
+    if (LINK_WORDS.some((m) => m.length > rest.length && m.startsWith(rest))) return run
   }
   return n
 }

@@ -1,7 +1,7 @@
 // One answer's guard state: the compiled policy, the request's pseudonyms and fingerprints, one sliding window per
 // (choice, field), and the decision being recorded. A window holds back only the tail `holdFrom` names; every
 // other char goes out at once, rewritten where a hit says so. Runtime-neutral: the SSE and JSON adapters feed it.
-import { type CompiledResponse, type Hit, holdFrom, MAX_HOLD_CHARS, scanWindow } from './detect.ts'
+import { type CompiledResponse, type Hit, holdFrom, MAX_HOLD_CHARS, mayMatch, scanWindow } from './detect.ts'
 import { EchoTracker } from './leak.ts'
 import {
   ACTION_SEVERITY,
@@ -12,6 +12,7 @@ import {
   type ResponseDecision,
 } from './types.ts'
 
+const NO_HITS: readonly Hit[] = []
 const CONTEXT_CHARS = 16 // emitted text kept before a window, so detectors see the boundary a match starts after
 
 export interface RequestMemory {
@@ -123,7 +124,9 @@ export class TextWindow {
     const text = this.context + this.held + delta
     const restoring = g.memory.pseudonyms.size > 0
     let cut = final ? text.length : holdFrom(c, text, start, restoring)
-    const hits = scanWindow(c, text, g.memory.pseudonyms).filter((h) => h.start >= start)
+    const hits = mayMatch(c, text, restoring)
+      ? scanWindow(c, text, g.memory.pseudonyms).filter((h) => h.start >= start)
+      : NO_HITS
     for (const h of hits) {
       if (g.effective(h) !== 'block') continue
       g.record(h, 'block', this.choice, this.field, this.emitted, 0)

@@ -123,6 +123,16 @@ describe('SSE rewriting', () => {
     })
   })
 
+  it('the unparsed fast path and the full parse agree on escapes, quotes and key order', () => {
+    const tricky = `say "content":"x" \\ \u2028 é ${key} "end"`
+    const expected = 'say "content":"x" \\ \u2028 é [REDACTED_SECRET] "end"'
+    const fast = chat({ content: tricky }) + chat({}, 'stop') + DONE
+    const reordered = `data: ${JSON.stringify({ choices: [{ finish_reason: null, delta: { content: tricky }, index: 0 }], ...base })}\n\n`
+    const withLogprobs = `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: tricky }, logprobs: { content: [{ token: 'x' }] }, finish_reason: null }] })}\n\n`
+    for (const w of [fast, reordered + chat({}, 'stop') + DONE, withLogprobs + chat({}, 'stop') + DONE])
+      expect(run(w, 7).text['0.content']).toBe(expected)
+  })
+
   it('CRLF framing and multi-line data are understood', () => {
     const crlf = chat({ content: `k ${key} ` }).replace(/\n/g, '\r\n') + chat({}, 'stop') + DONE
     expect(run(crlf, 5).text['0.content']).toBe('k [REDACTED_SECRET] ')

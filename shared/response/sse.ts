@@ -30,7 +30,8 @@ export function redactionSummary(redactions: Readonly<Record<string, number>>): 
 
 export class SseRewriter {
   private buffer = ''
-  private template: Json = {}
+  /** The last chunk's JSON text: the id/object/model of a synthetic final chunk come from it, parsed only then. */
+  private lastData = '{}'
   private readonly open = new Set<number>()
   /** Set once the answer was stopped (block, unparseable upstream): nothing more is read or sent. */
   stopped = false
@@ -53,21 +54,22 @@ export class SseRewriter {
       return this.screen(text)
     } catch {
       if (!this.failOpen) return this.fail('response.unavailable')
-      this.bypassed = true
-      const rest = this.buffer
+      this.bypassed = true // nothing of this read was sent: all of it, and the partial event before it, passes
+      const rest = this.buffer + text
       this.buffer = ''
       return rest
     }
   }
 
   private screen(text: string): string {
-    this.buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text
+    const buffer = this.buffer + (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text)
     let out = ''
-    for (let end = this.buffer.indexOf('\n\n'); end >= 0 && !this.stopped; end = this.buffer.indexOf('\n\n')) {
-      const event = this.buffer.slice(0, end + 2)
-      this.buffer = this.buffer.slice(end + 2)
-      out += this.event(event)
+    let at = 0
+    for (let end = buffer.indexOf('\n\n'); end >= 0 && !this.stopped; end = buffer.indexOf('\n\n', at)) {
+      out += this.event(buffer.slice(at, end + 2))
+      at = end + 2
     }
+    this.buffer = buffer.slice(at)
     if (!this.stopped && this.buffer.length > MAX_EVENT_CHARS) out += this.fail('upstream.bad_response')
     return out + this.takeStop()
   }
@@ -81,6 +83,8 @@ export class SseRewriter {
   }
 
   private event(raw: string): string {
+    const fast = this.fastEvent(raw)
+    if (fast !== null) return fast
     let data: string | null = null
     let name = 'message'
     for (const line of raw.slice(0, -2).split('\n')) {
@@ -101,8 +105,7 @@ export class SseRewriter {
       return this.failOpen ? raw : this.fail('upstream.bad_response')
     }
     if (!isObject(chunk) || !Array.isArray(chunk.choices)) return raw
-    const { id, object, created, model } = chunk
-    this.template = { id, object, created, model }
+    this.lastData = data
     let changed = false
     for (const choice of chunk.choices) {
       if (!isObject(choice)) continue
@@ -111,6 +114,60 @@ export class SseRewriter {
       changed ||= result === 'changed'
     }
     return changed ? `data: ${JSON.stringify(chunk)}\n\n` : raw
+  }
+
+  /** The common event, one chat choice whose delta carries only `content` (plus role), screened without parsing
+   * the whole chunk: the string literal is located (a `"content":"` key after `{` or `,` can only be structural),
+   * decoded alone and, if the window changed it, spliced back. Anything else takes the full parse. */
+  private fastEvent(raw: string): string | null {
+    if (!raw.startsWith('data: {') || raw.indexOf('\n') !== raw.length - 2) return null
+    const data = raw.slice(6, -2)
+    const key = data.indexOf('"content":"')
+    if (key < 0 || data.indexOf('"content":"', key + 1) >= 0) return null
+    const before = data.charCodeAt(key - 1)
+    if ((before !== 123 && before !== 44) || data.includes('"tool_calls"') || data.includes('"refusal"')) return null
+    const delta = data.indexOf('"delta":{')
+    const index = data.indexOf('"index":')
+    const finish = data.indexOf('"finish_reason":')
+    if (delta < 0 || delta > key || data.indexOf('"delta":', delta + 1) >= 0) return null
+    if (index < 0 || data.indexOf('"index":', index + 1) >= 0) return null
+    if (
+      finish < 0 ||
+      !data.startsWith('"finish_reason":null', finish) ||
+      data.indexOf('"finish_reason"', finish + 1) >= 0
+    )
+      return null
+    const choice = /^"index":(\d{1,6})[,}]/.exec(data.slice(index, index + 16))
+    if (choice === null) return null
+    let end = key + 11
+    for (; end < data.length; end++) {
+      const c = data.charCodeAt(end)
+      if (c === 34) break
+      if (c === 92) end++
+      else if (c < 32) return null
+    }
+    const after = data.charCodeAt(end + 1)
+    if (end >= data.length || (after !== 125 && after !== 44)) return null
+    const value = JSON.parse(data.slice(key + 10, end + 1)) as string
+    const at = Number(choice[1])
+    this.lastData = data
+    this.open.add(at)
+    const { text, block } = this.guard.window(at, 'content').push(value, false)
+    if (block !== null) {
+      this.stop(block, at)
+      return ''
+    }
+    return text === value ? raw : `data: ${data.slice(0, key + 10)}${JSON.stringify(text)}${data.slice(end + 1)}\n\n`
+  }
+
+  /** id, object, created and model of the last chunk, for chunks the guard adds (flush, content_filter). */
+  private template(): Json {
+    try {
+      const last = JSON.parse(this.lastData) as Json
+      return { id: last.id, object: last.object, created: last.created, model: last.model }
+    } catch {
+      return {}
+    }
   }
 
   private choice(choice: Json): 'same' | 'changed' | 'block' {
@@ -179,10 +236,11 @@ export class SseRewriter {
   /** [DONE] with text still held (an upstream that never sent finish_reason): one synthetic chunk per choice. */
   private flushAll(): string {
     let out = ''
+    const template = this.template()
     for (const index of new Set(this.guard.pending().map((w) => w.choice))) {
-      const legacy = this.template.object === 'text_completion'
+      const legacy = template.object === 'text_completion'
       const choice: Json = legacy ? { index, text: '', finish_reason: null } : { index, delta: {}, finish_reason: null }
-      if (this.flushInto(choice, index)) out += `data: ${JSON.stringify({ ...this.template, choices: [choice] })}\n\n`
+      if (this.flushInto(choice, index)) out += `data: ${JSON.stringify({ ...template, choices: [choice] })}\n\n`
       if (this.stopped) break
     }
     return out
@@ -196,13 +254,14 @@ export class SseRewriter {
   private pendingStop = ''
 
   private stop(block: Block, current: number): void {
-    const legacy = this.template.object === 'text_completion'
+    const template = this.template()
+    const legacy = template.object === 'text_completion'
     let out = ''
     for (const index of new Set([...this.open, current])) {
       const choice = legacy
         ? { index, text: '', logprobs: null, finish_reason: 'content_filter' }
         : { index, delta: {}, finish_reason: 'content_filter' }
-      out += `data: ${JSON.stringify({ ...this.template, choices: [choice] })}\n\n`
+      out += `data: ${JSON.stringify({ ...template, choices: [choice] })}\n\n`
     }
     this.pendingStop = out + errorEvent(block.code)
     this.stopped = true
