@@ -70,7 +70,9 @@ export const respond = (): MiddlewareHandler<AppEnv> =>
     const type = res.headers.get('content-type') ?? ''
     if (type.startsWith('text/event-stream')) {
       const body = guardSseBody(res.body, new SseRewriter(guard, policy.failMode === 'open'))
-      replaceResponse(c, new Response(body, res))
+      const out = new Response(body, res)
+      out.headers.delete('content-length') // rewritten text changes the length
+      replaceResponse(c, out)
       return
     }
     if (!type.includes('json')) {
