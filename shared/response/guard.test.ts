@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FAKE_AWS_KEY, FAKE_OPENAI_KEY, splits, streamThrough, testGuard } from './testing.ts'
 
@@ -131,5 +132,54 @@ describe('system-prompt leakage', () => {
     const guard = testGuard({ leak: { action: 'flag', minChars: 80 } }, { system: [system] })
     expect(streamThrough(guard, [system.toUpperCase(), '']).text).toBe(system.toUpperCase())
     expect(guard.decision).toMatchObject({ verdict: 'flag', categories: ['leak'], rules: ['system_prompt_echo'] })
+  })
+})
+
+describe('streaming equals screening the whole answer at once (property)', () => {
+  const fragments = [
+    ' the',
+    ' edge',
+    'sk',
+    '-',
+    FAKE_OPENAI_KEY,
+    ` ${FAKE_AWS_KEY}`,
+    ' [EMAIL_1]',
+    '[EMA',
+    ' ![x](https://evil.test/p.png)',
+    ' [d](https://docs.example.com/a)',
+    ' <img src="//evil.test/i">',
+    ' ada@example.com',
+    ' +1 415 555 0100',
+    ' 4111 1111 1111 1111',
+    '\n',
+    ' src',
+    ' http',
+    ']',
+    '(',
+    '=',
+  ]
+  const policies = [
+    {},
+    { pii: { action: 'redact' as const } },
+    { exfiltration: { action: 'redact' as const, allowHosts: ['docs.example.com'] } },
+  ]
+  it('for any text made of tricky fragments and any cut points', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.constantFrom(...policies),
+        (parts, cuts, policy) => {
+          const text = parts.join('')
+          const points = [...new Set(cuts.map((c) => c % text.length))].sort((a, b) => a - b)
+          const deltas = points.map((p, i) => text.slice(i === 0 ? 0 : points[i - 1], p))
+          deltas.push(text.slice(points[points.length - 1] ?? 0), '')
+          const memory = { pseudonyms: { '[EMAIL_1]': 'grace@example.org' } }
+          const whole = streamThrough(testGuard(policy, memory), [text, ''])
+          expect(streamThrough(testGuard(policy, memory), deltas)).toEqual(whole)
+        },
+      ),
+      { numRuns: 3000, seed: 20261202 },
+    )
   })
 })
