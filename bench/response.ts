@@ -15,7 +15,6 @@ import { emptyResponseDecision } from '../shared/response/types.ts'
 import { percentile } from './gateway.ts'
 
 const TTFT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1500) // requests per side
-const THROUGHPUT_MB = 64 // SSE megabytes screened for the throughput figure
 const MEMORY_MB = 10 // the stream whose heap growth is reported
 const round = (n: number, digits = 3) => Number(n.toFixed(digits))
 
@@ -120,42 +119,61 @@ function sseOf(pieces: readonly string[]): string {
   return `${pieces.map((p) => `data: ${head}${JSON.stringify(p)}},"finish_reason":null}]}\n\n`).join('')}data: [DONE]\n\n`
 }
 
+const THROUGHPUT_ROUNDS = 7 // interleaved rounds; medians, so a busy neighbour skews one round, not the figure
+
+/** MB/s of one pass of `run` over `bytes` of SSE. */
+function rate(bytes: number, run: () => void): number {
+  const started = performance.now()
+  run()
+  return bytes / 1024 / 1024 / ((performance.now() - started) / 1000)
+}
+
 function benchThroughput(): Record<string, number> {
   const wire = sseOf(corpusPieces(256 * 1024)) // ≈ 256 K chars of text in ≈ 150 B events (≈ 8 MB of SSE)
   const reads: string[] = []
   for (let i = 0; i < wire.length; i += 16_384) reads.push(wire.slice(i, i + 16_384))
-  const result: Record<string, number> = {}
-  for (const pii of [false, true]) {
-    let bytes = 0
-    const started = performance.now()
-    while (bytes < THROUGHPUT_MB * 1024 * 1024) {
-      const rw = new SseRewriter(benchGuard(pii), false)
-      for (const r of reads) rw.feed(r)
-      rw.end()
-      bytes += wire.length
-    }
-    const seconds = (performance.now() - started) / 1000
-    result[`response.throughput_${pii ? 'pii_on' : 'default'}_mb_s`] = round(bytes / 1024 / 1024 / seconds, 1)
+  const screen = (pii: boolean) => () => {
+    const rw = new SseRewriter(benchGuard(pii), false)
+    for (const r of reads) rw.feed(r)
+    rw.end()
   }
   // The floor any SSE screen pays: framing + JSON.parse of every event, nothing else.
-  const started = performance.now()
-  let bytes = 0
-  while (bytes < THROUGHPUT_MB * 1024 * 1024) {
+  const parseOnly = () => {
     for (const e of wire.split('\n\n')) if (e.startsWith('data: {')) JSON.parse(e.slice(6))
-    bytes += wire.length
   }
-  result['response.throughput_parse_only_mb_s'] = round(bytes / 1024 / 1024 / ((performance.now() - started) / 1000), 1)
-  // A bare charCodeAt loop over the same bytes: the machine's speed in this run, for a comparable ratio.
-  const bare = performance.now()
-  let sum = 0
-  for (let pass = 0; pass < 8; pass++) for (let i = 0; i < wire.length; i++) sum = (sum + wire.charCodeAt(i)) | 0
-  const bareMbS = (8 * wire.length) / 1024 / 1024 / ((performance.now() - bare) / 1000)
-  result['response.throughput_bare_loop_mb_s'] = round(bareMbS + (sum & 0), 1)
-  result['response.throughput_default_vs_parse_only'] = round(
-    result['response.throughput_default_mb_s']! / result['response.throughput_parse_only_mb_s']!,
-    2,
-  )
-  return result
+  // A bare charCodeAt loop over the same bytes: the machine's speed in this round.
+  let sink = 0
+  const bare = () => {
+    for (let i = 0; i < wire.length; i++) sink = (sink + wire.charCodeAt(i)) | 0
+  }
+  const runs = { default: [] as number[], pii: [] as number[], parse: [] as number[], bare: [] as number[] }
+  const ratios = { parse: [] as number[], bare: [] as number[] }
+  for (let round = 0; round < THROUGHPUT_ROUNDS + 1; round++) {
+    const d = rate(wire.length, screen(false))
+    const p = rate(wire.length, screen(true))
+    const j = rate(wire.length, parseOnly)
+    const b = rate(wire.length, bare)
+    if (round === 0) continue // warm-up
+    runs.default.push(d)
+    runs.pii.push(p)
+    runs.parse.push(j)
+    runs.bare.push(b)
+    ratios.parse.push(d / j)
+    ratios.bare.push(d / b)
+  }
+  const med = (xs: number[]) =>
+    percentile(
+      [...xs].sort((x, y) => x - y),
+      50,
+    )
+  return {
+    'response.throughput_default_mb_s': round(med(runs.default), 1),
+    'response.throughput_pii_on_mb_s': round(med(runs.pii), 1),
+    'response.throughput_parse_only_mb_s': round(med(runs.parse), 1),
+    'response.throughput_bare_loop_mb_s': round(med(runs.bare) + (sink & 0), 1),
+    'response.throughput_default_vs_parse_only': round(med(ratios.parse), 3),
+    'response.throughput_default_vs_bare_loop': round(med(ratios.bare), 3),
+  }
 }
 
 function benchHeld(): Record<string, number> {

@@ -128,17 +128,23 @@ export function holdFrom(c: CompiledResponse, text: string, floor: number, resto
   return Math.max(hold, lo)
 }
 
-// First chars of the credential prefixes: a boundary starting with any other char cannot begin one.
-const SECRET_FIRST = new Set(SECRET_PREFIXES.map((p) => p.charCodeAt(0)))
+// The credential prefixes by their first char: a boundary starting with any other char cannot begin one.
+const SECRET_BY_FIRST = new Map<number, string[]>()
+for (const p of SECRET_PREFIXES) {
+  const list = SECRET_BY_FIRST.get(p.charCodeAt(0)) ?? []
+  list.push(p)
+  SECRET_BY_FIRST.set(p.charCodeAt(0), list)
+}
 
 /** A credential starts at a token boundary with a known prefix: hold from the first boundary whose tail is a
  * prefix, or is a prefix of one (`sk` may become `sk-…`). */
 function secretHold(text: string, run: number, n: number): number {
   for (let i = run; i < n; i++) {
     const c = text.charCodeAt(i)
-    if (!SECRET_FIRST.has(c) || (i > run && c !== 45 && isTokenChar(text.charCodeAt(i - 1)))) continue
+    const prefixes = SECRET_BY_FIRST.get(c)
+    if (prefixes === undefined || (i > run && c !== 45 && isTokenChar(text.charCodeAt(i - 1)))) continue
     const tail = n - i < 16 ? text.slice(i) : null // every prefix is shorter than 16 chars
-    for (const prefix of SECRET_PREFIXES)
+    for (const prefix of prefixes)
       if (tail !== null && tail.length < prefix.length ? prefix.startsWith(tail) : text.startsWith(prefix, i)) return i
   }
   return n
@@ -173,17 +179,25 @@ function placeholderHold(text: string, lo: number, n: number): number {
 
 const LINK_MARKERS = ['](', ']:', 'src=', 'href=', 'http', '//'] as const
 
-const LINK_CHARS = /[\]=/<[!:]/ // a run without one of these holds no link marker yet
 const LINK_WORDS = ['src=', 'href=', 'http'] as const // markers a word can still be in the middle of
+// ] = / < [ ! : — a run without one of these holds no complete link marker
+const isLinkChar = (c: number): boolean =>
+  c === 93 || c === 61 || c === 47 || c === 60 || c === 91 || c === 33 || c === 58
 
 function linkHold(text: string, run: number, n: number): number {
   if (run === n) return n
+  let marked = false
+  for (let i = run; i < n && !marked; i++) marked = isLinkChar(text.charCodeAt(i))
+  if (!marked) {
+    // A plain word: it is a link only if it is still becoming "src=", "href=" or "http…".
+    if (n - run > 4) return text.slice(run, n).toLowerCase().includes('http') ? run : n
+    const word = text.slice(run, n).toLowerCase()
+    return LINK_WORDS.some((m) => m.startsWith(word)) ? run : n
+  }
   const tail = text.slice(run).toLowerCase()
-  if (LINK_CHARS.test(tail)) {
-    const last = tail.charCodeAt(tail.length - 1)
-    if (last === 93 || last === 33 || last === 91 || last === 60) return run // ] ! [ < : a link may start here
-    if (LINK_MARKERS.some((m) => tail.includes(m))) return run
-  } else if (tail.includes('http')) return run
+  const last = tail.charCodeAt(tail.length - 1)
+  if (last === 93 || last === 33 || last === 91 || last === 60) return run // ] ! [ < : a link may start here
+  if (LINK_MARKERS.some((m) => tail.includes(m))) return run
   // A marker still being written ("sr" of src=, "htt" of http) where a word starts: only the last 4 chars matter.
   for (let i = Math.max(0, tail.length - 4); i < tail.length; i++) {
     if (i > 0 && isTokenChar(tail.charCodeAt(i - 1))) continue

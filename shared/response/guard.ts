@@ -35,6 +35,7 @@ export interface PushOutcome {
 
 export class AnswerGuard {
   private readonly windows = new Map<string, TextWindow>()
+  private last: TextWindow | null = null
   private readonly enforce: boolean
 
   constructor(
@@ -48,12 +49,15 @@ export class AnswerGuard {
 
   /** The window of one field (`content`, `refusal`, `tool_calls.0.arguments`, `text`) of one choice. */
   window(choice: number, field: string): TextWindow {
+    const last = this.last
+    if (last !== null && last.choice === choice && last.field === field) return last // the common case: one choice
     const key = `${choice}\u0000${field}`
     let w = this.windows.get(key)
     if (w === undefined) {
       w = new TextWindow(this, choice, field)
       this.windows.set(key, w)
     }
+    this.last = w
     return w
   }
 
