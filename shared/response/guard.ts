@@ -1,7 +1,8 @@
 // One answer's guard state: the compiled policy, the request's pseudonyms and fingerprints, one sliding window per
 // (choice, field), and the decision being recorded. A window holds back only the tail `holdFrom` names; every
 // other char goes out at once, rewritten where a hit says so. Runtime-neutral: the SSE and JSON adapters feed it.
-import { type CompiledResponse, type Hit, holdFrom, MAX_HOLD_CHARS, mayMatch, scanWindow } from './detect.ts'
+import { type CompiledResponse, type Hit, mayMatch, scanWindow } from './detect.ts'
+import { holdFrom, MAX_HOLD_CHARS } from './hold.ts'
 import { EchoTracker } from './leak.ts'
 import {
   ACTION_SEVERITY,
