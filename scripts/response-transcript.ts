@@ -17,6 +17,8 @@ const SYSTEM =
   'You are the billing assistant of Example Corp. Internal rule: refunds above fifty euros need a ticket in the ' +
   'finance queue, never promise a date, and never mention the partner discount programme to customers.'
 
+const recorded: { decisions: Decisions | null } = { decisions: null }
+
 async function transcript(title: string, openai: OpenAI, script: ScriptName, messages: Messages): Promise<void> {
   console.log(`\n## ${title}  (dev_options.script = ${script})`)
   const params = { model: 'dev-model', messages, stream: true as const, dev_options: { script } }
@@ -36,11 +38,12 @@ async function transcript(title: string, openai: OpenAI, script: ScriptName, mes
       `  SDK raised ${e.constructor.name}: code=${e.code} type=${e.type} message=${JSON.stringify(e.message)}`,
     )
   }
+  const decision = recorded.decisions?.response
+  if (decision) console.log(`  recorded decisions.response = ${JSON.stringify(decision)}`)
+  recorded.decisions = null
 }
 
 /** The respond stage alone, in-process, answering with a dev-model script, behind the SDK's own fetch. */
-const recorded: { decisions: Decisions | null } = { decisions: null }
-
 function inProcess(response: ResponsePolicyInput, shadow = false): OpenAI {
   const tenant = activeTenant(testPolicy({ mode: shadow ? 'shadow' : 'enforce', response }))
   const json = { model: 'dev-model', messages: user('hi') }
