@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { benchGateway } from './gateway.ts'
 import { benchLimit } from './limit.ts'
 import { benchMcp } from './mcp.ts'
+import { benchResponse } from './response.ts'
 import { benchScreen } from './screen.ts'
 import { benchTxnToken } from './txn-token.ts'
 
@@ -13,6 +14,7 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   limit: benchLimit,
   mcp: benchMcp,
   screen: () => benchScreen(),
+  response: benchResponse,
 }
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' } } })

@@ -103,6 +103,33 @@ export const ERRORS = {
   'upstream.unavailable': { status: 502, type: 'server_error', message: 'The model tier is unavailable.' },
   'upstream.bad_response': { status: 502, type: 'server_error', message: 'The model tier returned an error.' },
   'upstream.stream_interrupted': { status: 502, type: 'server_error', message: 'The model stream was interrupted.' },
+  'response.secret': {
+    status: 403,
+    type: 'permission_error',
+    message: 'The answer was withheld: it contained a credential.',
+  },
+  'response.pii': {
+    status: 403,
+    type: 'permission_error',
+    message: 'The answer was withheld: it contained personal data.',
+  },
+  'response.tenant_rule': {
+    status: 403,
+    type: 'permission_error',
+    message: 'The answer was withheld by tenant policy.',
+  },
+  'response.exfiltration': {
+    status: 403,
+    type: 'permission_error',
+    message: 'The answer was withheld: it linked to an untrusted host.',
+  },
+  'response.leak': {
+    status: 403,
+    type: 'permission_error',
+    message: 'The answer was withheld: it repeated the system prompt.',
+  },
+  'response.too_large': { status: 502, type: 'server_error', message: 'The model answer is too large to screen.' },
+  'response.unavailable': { status: 502, type: 'server_error', message: 'Answer screening is unavailable.' },
   'internal.error': { status: 500, type: 'server_error', message: 'Internal error.' },
 } as const satisfies Record<string, ErrorSpec>
 

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { build } from 'esbuild'
 import type { JWK } from 'jose'
 import { Miniflare, type MiniflareOptions } from 'miniflare'
@@ -38,6 +39,8 @@ export interface StackOptions {
   readonly onModelLine?: (line: string) => void
   /** Another Worker entry that wraps the gateway (tests: a recording Analytics Engine binding). */
   readonly gatewayEntry?: string
+  /** Receives the gateway's stdout/stderr (tests that assert what the logs never contain). */
+  readonly gatewayStdio?: (stdout: Readable, stderr: Readable) => void
 }
 
 export interface Stack {
@@ -194,6 +197,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...(opts.cf ? { cf: opts.cf } : {}),
       quiet: opts.quiet,
       onLine: opts.onGatewayLine,
+      ...(opts.gatewayStdio ? { handleRuntimeStdio: opts.gatewayStdio } : {}),
     })
     started.push(gateway.mf)
     return {

@@ -61,6 +61,7 @@ const NOTES: Record<string, string> = {
   'limits.ipShield': 'Native Workers rate limit per IP, before authentication.',
   screen: 'Prompt screening (screen stage).',
   'screen.categories': 'Per category: action and score threshold.',
+  response: 'Answer screening and pseudonym restore (respond stage).',
   contextToken: 'The signed Txn-Token sent upstream (sign stage).',
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { limitPolicySchema } from '../limit/policy-schema.ts'
 import { mcpPolicySchema } from '../mcp/policy-schema.ts'
 import { ENDPOINT_NAMES } from '../request/endpoints.ts'
+import { responsePolicySchema } from '../response/policy-schema.ts'
 import { screenPolicySchema } from '../screen/policy-schema.ts'
 import { contextTokenPolicySchema } from '../txn-token/policy-schema.ts'
 
@@ -170,6 +171,7 @@ export const policySchema = z
       .prefault({}),
     limits: limitPolicySchema.prefault({}),
     screen: screenPolicySchema.prefault({}),
+    response: responsePolicySchema.prefault({}),
     contextToken: contextTokenPolicySchema.prefault({}),
     mcp: mcpPolicySchema
       .nullable()

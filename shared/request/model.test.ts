@@ -56,4 +56,18 @@ describe('RequestBody', () => {
     expect(body.patchNames).toEqual(['ceiling', 'stream_usage'])
     expect(() => body.patch('redaction', ['messages', 0, 'content'], '[EMAIL_1]')).toThrow(/sealed/)
   })
+
+  it('shows later stages the body with the patches so far, and keeps the caller JSON as sent', () => {
+    const body = RequestBody.fromBytes('{"model":"m","messages":[{"role":"user","content":"mail ada@example.com"}]}')
+    expect(body.current).toBe(body.json) // nothing patched: no copy
+    body.patch('pseudonym', ['messages', 0, 'content'], 'mail [EMAIL_1]')
+    body.patch('ceiling', ['max_tokens'], 64)
+    expect(body.current).toEqual({
+      model: 'm',
+      messages: [{ role: 'user', content: 'mail [EMAIL_1]' }],
+      max_tokens: 64,
+    })
+    expect(body.json).toEqual({ model: 'm', messages: [{ role: 'user', content: 'mail ada@example.com' }] })
+    expect(JSON.parse(new TextDecoder().decode(body.seal()))).toEqual(body.current)
+  })
 })

@@ -16,7 +16,7 @@ import type { Endpoint } from './endpoints.ts'
 export const MAX_JSON_DEPTH = 64
 
 /** Every rewrite the edge may make, by name (recorded in the decision log; one place to audit). */
-export const PATCH_NAMES = ['ceiling', 'stream_usage', 'redaction'] as const
+export const PATCH_NAMES = ['ceiling', 'stream_usage', 'pseudonym', 'redaction'] as const
 export type PatchName = (typeof PATCH_NAMES)[number]
 
 interface NamedPatch {
@@ -36,6 +36,8 @@ export class RequestBody {
   readonly json: JsonObject | null
   readonly #patches: NamedPatch[] = []
   #sealed: Uint8Array | null = null
+  /** `json` with the patches so far applied, copied on the first patch. */
+  #view: JsonObject | null = null
 
   constructor(raw: Uint8Array, text: string, json: JsonObject | null) {
     this.#raw = raw
@@ -51,11 +53,19 @@ export class RequestBody {
     return new RequestBody(bytes, text, text === '' ? null : (JSON.parse(text) as JsonObject))
   }
 
+  /** The body as the next stage sees it: the caller's JSON with the patches so far applied. A stage that screens
+   * text reads this, so text an earlier stage rewrote (pseudonyms) is what it judges and rewrites further. */
+  get current(): JsonObject | null {
+    return this.#view ?? this.json
+  }
+
   /** Sets the value at `path` (creating missing object members) when the body is sealed. */
   patch(name: PatchName, path: JsonPath, value: unknown): void {
     if (this.#sealed) throw new Error('request body already sealed')
     if (this.json === null) throw new Error('request body has no JSON to patch')
     this.#patches.push({ name, path, value })
+    this.#view ??= structuredClone(this.json)
+    setPath(this.#view, path, value)
   }
 
   /** Distinct patch names applied, in order (for the decision log). */
@@ -73,6 +83,18 @@ export class RequestBody {
     this.#sealed = this.#patches.length === 0 ? this.#raw : encoder.encode(patchJsonText(this.#text, this.#patches))
     return this.#sealed
   }
+}
+
+/** Writes `value` at `path`, creating missing object members (the same meaning patchJsonText gives a patch). */
+function setPath(root: JsonObject, path: JsonPath, value: unknown): void {
+  let node: Record<string | number, unknown> = root
+  for (let k = 0; k < path.length - 1; k++) {
+    const seg = path[k]!
+    const next = node[seg]
+    if (typeof next !== 'object' || next === null) node[seg] = {}
+    node = node[seg] as Record<string | number, unknown>
+  }
+  node[path[path.length - 1]!] = value
 }
 
 export const NO_BODY_FACTS: ValidRequest = EMPTY

@@ -170,6 +170,9 @@ function jwtEnd(text: string, start: number): number {
   return sEnd
 }
 
+/** Every credential prefix the detectors know: a stream guard holds back a tail that could still grow into one. */
+export const SECRET_PREFIXES: readonly string[] = RULES.map((r) => r.prefix)
+
 // Rules by the first two chars of their prefix (dense table; a sparse JS array would be a slow dictionary).
 const PAIR_INDEX = new Int8Array(128 * 128).fill(-1)
 const PAIR_RULES: PrefixRule[][] = []

@@ -78,6 +78,8 @@ export interface DevOptions {
   readonly breakAfter: number | null
   /** Answer with this status instead (5xx tests). */
   readonly status: number | null
+  /** A scripted answer (workers/dev-model/scripts.ts) instead of generated words. */
+  readonly script: string | null
 }
 
 const clampInt = (v: unknown, max: number): number | null =>
@@ -94,5 +96,6 @@ export function devOptions(body: Record<string, unknown>): DevOptions {
     chunkDelayMs: clampInt(o.chunk_delay_ms, 10_000) ?? 0,
     breakAfter: clampInt(o.break_after, 10_000),
     status: clampInt(o.status, 599),
+    script: typeof o.script === 'string' ? o.script : null,
   }
 }

@@ -4,6 +4,7 @@
 import { Hono } from 'hono'
 import { checkEdgeToken, type DevModelEnv, type EdgeReport } from './edge.ts'
 import { countTokens, type DevOptions, devOptions, embed, MODEL_ID, promptText, replyWords } from './generate.ts'
+import { scriptedResponse, scriptFor } from './scripts.ts'
 
 type Body = Record<string, unknown>
 type Received = { headers: Record<string, string>; edge: EdgeReport }
@@ -77,6 +78,10 @@ app.post('/v1/:kind{chat/completions|completions|embeddings}', async (c) => {
   }
   const chat = kind === 'chat/completions'
   const id = `${chat ? 'chatcmpl' : 'cmpl'}-dev-${(c.req.header('x-request-id') ?? '0').slice(0, 12)}`
+  const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true
+  const scripted = scriptFor(opts.script, prompt)
+  if (scripted !== null)
+    return scriptedResponse(scripted, { id, chat, stream: body.stream === true, includeUsage, usage, received, prompt })
   if (body.stream !== true) {
     const text = words.join(' ')
     const choice = chat
@@ -89,7 +94,6 @@ app.post('/v1/:kind{chat/completions|completions|embeddings}', async (c) => {
     const object = chat ? 'chat.completion' : 'text_completion'
     return c.json({ id, object, created: created(), model: MODEL_ID, choices: [choice], usage, received })
   }
-  const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true
   return new Response(sseStream({ id, chat, words, usage, includeUsage, received, opts }), {
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
   })

@@ -10,6 +10,7 @@ import { type ForwardOptions, forward } from './forward/index.ts'
 import { ingress } from './ingress/index.ts'
 import { ipShield, type LimitStageOptions, limit } from './limit/index.ts'
 import { type McpRouteOptions, mcpRoutes } from './mcp/index.ts'
+import { pseudonymize, respond } from './respond/index.ts'
 import { type ScreenStageOptions, screen } from './screen/index.ts'
 import { type SignStageOptions, sign } from './sign/index.ts'
 import { txnWellKnown } from './sign/well-known.ts'
@@ -39,7 +40,9 @@ export function createGateway(opts: GatewayOptions): Hono<AppEnv> {
   app.use(timed('auth', authenticate(opts.authenticate))) // caller JWT → c.get('caller')
   app.use(timed('authz', authorize())) // scopes → endpoint, model, max_tokens
   app.use(timed('limit', limit(opts.limit))) // request rates + token budget reserved, reconciled after
+  app.use(pseudonymize()) // request PII → placeholders upstream, the mapping kept in request memory only
   app.use(timed('screen', screen(opts.screen))) // injection/jailbreak, PII, secrets → block, redact, flag
+  app.use(respond()) // wraps forward's answer: secrets, PII, links, leaks screened; pseudonyms restored
   app.use(timed('sign', sign(opts.sign))) // Txn-Token + Content-Digest over the sealed body bytes
   app.all('*', timed('upstream', forward(opts.forward))) // allowlisted headers, sealed bytes, streamed back
   return app

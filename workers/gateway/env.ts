@@ -6,6 +6,7 @@ import type { TokenUsage } from '../../shared/limit/usage.ts'
 import type { ValidRequest } from '../../shared/openai/validate.ts'
 import type { CompiledPolicy, Endpoint, Policy } from '../../shared/policy/schema.ts'
 import type { RequestBody } from '../../shared/request/model.ts'
+import type { ResponseDecision } from '../../shared/response/types.ts'
 import type { ScreenDecision } from '../../shared/screen/types.ts'
 import type { Telemetry } from './trace/timing.ts'
 
@@ -80,6 +81,8 @@ export interface Decisions {
   screen?: ScreenDecision
   /** The model's reported usage, read by the limit stage's reconciliation (absent when it was not read). */
   usage?: TokenUsage
+  /** What the response stage found in the answer (live while a stream flows; `done` when it ended). */
+  response?: ResponseDecision
   /** Codes that would have refused the request but were not enforced (shadow mode). */
   readonly shadowed: string[]
 }
@@ -103,6 +106,8 @@ export interface AppVariables {
   decisions: Decisions
   /** Timings and ids for the decision log and Server-Timing (trace stage). */
   telemetry: Telemetry
+  /** Request PII sent upstream as placeholders: placeholder → value, request memory only (never logged). */
+  pseudonyms: { readonly mapping: ReadonlyMap<string, string>; readonly counts: Readonly<Record<string, number>> }
   /** Extra headers the sign stage adds to the upstream request (Txn-Token, Content-Digest). */
   upstreamHeaders: Record<string, string>
 }

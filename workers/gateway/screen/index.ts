@@ -13,6 +13,7 @@ import { type CompiledScreen, compileScreen, scanText } from '../../../shared/sc
 import type { ScreenPolicy } from '../../../shared/screen/policy-schema.ts'
 import { decide, type ScanOutcome, scanRequest } from '../../../shared/screen/request.ts'
 import type { ScreenDecision } from '../../../shared/screen/types.ts'
+import { patchChangedTexts } from '../body.ts'
 import type { AppEnv, JsonObject } from '../env.ts'
 import { isShadowMode, refuseOrRecord } from '../shadow.ts'
 
@@ -48,15 +49,6 @@ function withSeams(compiled: CompiledScreen, endpoint: Endpoint, json: JsonObjec
   return { decision, redacted: null, blockCategory: category, shadowed }
 }
 
-/** Redaction as named patches: each caller text whose redacted value differs is replaced at its path. */
-function patchRedactions(body: RequestBody, texts: readonly CallerText[], redacted: JsonObject): void {
-  for (const t of texts) {
-    let node: unknown = redacted
-    for (const seg of t.path) node = (node as Record<string | number, unknown> | undefined)?.[seg]
-    if (typeof node === 'string' && node !== t.text) body.patch('redaction', t.path, node)
-  }
-}
-
 const NOT_SCREENED: ScreenDecision = {
   verdict: 'allow',
   enforced: true,
@@ -71,7 +63,8 @@ const NOT_SCREENED: ScreenDecision = {
 export const screen = (opts: ScreenStageOptions = {}): MiddlewareHandler<AppEnv> =>
   async function screen(c, next) {
     const policy: ScreenPolicy = c.get('tenant').policy.screen
-    const json = c.get('body')?.json ?? null
+    // The body as earlier stages left it (pseudonyms already in place): what is forwarded is what is judged.
+    const json = c.get('body')?.current ?? null
     if (!policy.enabled || json === null || c.get('route').endpoint === 'models') {
       c.get('decisions').screen = NOT_SCREENED
       return next()
@@ -106,6 +99,6 @@ export const screen = (opts: ScreenStageOptions = {}): MiddlewareHandler<AppEnv>
     if (decision.enforced && decision.verdict === 'block' && blockCategory !== null)
       refuseOrRecord(c, `screen.${blockCategory}` as ErrorCode)
     if (decision.enforced && decision.verdict === 'redact' && redacted !== null)
-      patchRedactions(c.get('body'), callerTexts(endpoint, json), redacted)
+      patchChangedTexts(c.get('body'), 'redaction', callerTexts(endpoint, json), redacted)
     return next()
   }

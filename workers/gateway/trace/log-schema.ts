@@ -81,6 +81,30 @@ export const decisionLogSchema = z
       })
       .strict()
       .nullable(),
+    response: z
+      .object({
+        verdict: z.enum(['allow', 'flag', 'redact', 'block']),
+        enforced: z.boolean(),
+        code: z.enum(codes).nullable(),
+        categories: z.array(z.string()),
+        rules: z.array(z.string()),
+        redactions: z.record(z.string(), z.number().int().nonnegative()),
+        restored: z.number().int().nonnegative(),
+        heldMax: z.number().int().nonnegative(),
+        spans: z.array(
+          z
+            .object({
+              choice: z.number().int(),
+              field: z.string(),
+              start: z.number().int(),
+              end: z.number().int(),
+              detection: z.string(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .nullable(),
     shadowed: z.array(z.enum(codes)),
     stages: z.object(Object.fromEntries(TIMED_STAGES.map((s) => [s, ms.optional()]))).strict(),
     upstream: z

@@ -65,6 +65,18 @@ export interface DecisionRecord {
     readonly rules: readonly string[]
     readonly spans: readonly Omit<DetectionSpan, 'detection_type'>[]
   } | null
+  /** The response guard's verdict on the answer: codes, counts, rule ids and offsets into the answer, no text. */
+  readonly response: {
+    readonly verdict: string
+    readonly enforced: boolean
+    readonly code: string | null
+    readonly categories: readonly string[]
+    readonly rules: readonly string[]
+    readonly redactions: Readonly<Record<string, number>>
+    readonly restored: number
+    readonly heldMax: number
+    readonly spans: readonly { choice: number; field: string; start: number; end: number; detection: string }[]
+  } | null
   readonly shadowed: readonly string[]
   readonly stages: Partial<Record<TimedStage, number>>
   readonly upstream: {
@@ -155,6 +167,25 @@ export function decisionRecord(c: Context<AppEnv>, t: Telemetry, r: RecordInputs
             detection: s.detection,
             score: s.score,
             ...(s.path === undefined ? {} : { path: s.path }),
+          })),
+        }
+      : null,
+    response: d.response
+      ? {
+          verdict: d.response.verdict,
+          enforced: d.response.enforced,
+          code: d.response.code,
+          categories: d.response.categories,
+          rules: d.response.rules.slice(0, MAX_LOGGED_RULES),
+          redactions: d.response.redactions,
+          restored: d.response.restored,
+          heldMax: d.response.heldMax,
+          spans: d.response.spans.slice(0, MAX_LOGGED_SPANS).map((s) => ({
+            choice: s.choice,
+            field: s.field,
+            start: s.start,
+            end: s.end,
+            detection: s.detection,
           })),
         }
       : null,
