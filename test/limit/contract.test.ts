@@ -112,6 +112,17 @@ describe.each(['durable-object', 'upstash', 'memory'])('limiter contract: %s', (
     ])
   })
 
+  it('lease units are counted as far as they fit under the ceiling, and never refuse the check', async () => {
+    const c = check(10)
+    const lease = (cost: number, extra: number) => consume({ ...c, cost, extra, ceiling: 12 })
+    expect(await lease(1, 5)).toMatchObject({ allowed: true, remaining: 4, granted: 5 })
+    expect(await lease(1, 10)).toMatchObject({ allowed: true, remaining: 0, granted: 5 }) // 7 used; ceiling 12
+    expect(await lease(0, 5)).toMatchObject({ allowed: true, granted: 0 }) // the ceiling is full
+    expect((await consume(again(c, 1))).allowed).toBe(false) // 12 counted: the limit itself is spent
+    await backend().adjust([{ ...c, delta: -12 }])
+    expect(await lease(3, 0)).toMatchObject({ allowed: true, remaining: 7 })
+  })
+
   it('concurrent requests racing for the last units: exactly the limit wins', async () => {
     const c = check(5)
     const out = await Promise.all(Array.from({ length: 25 }, () => consume(c)))
