@@ -40,6 +40,8 @@ export interface LimitAdjustment {
   readonly windowSeconds: number
   /** Negative: refund (unused reservation, compensation). Positive: charge usage beyond the reservation. */
   readonly delta: number
+  /** As on the check it settles: the lease layer routes a sharded window's adjustment to one of its shards. */
+  readonly shards?: number
 }
 
 /** Where background work (ephemeral-cache analytics, refunds) is handed to keep the isolate alive. */

@@ -1,0 +1,80 @@
+// How big a lease is and when it is renewed, from the policy's allowed over-admission. One lease is at most the
+// over-admission share of its shard's limit, so the overshoot the object allows (the ceiling) covers one parked
+// lease; a limit too small for a two-request lease is checked exactly, as before leases existed.
+import type { LimitCheck } from './backend.ts'
+import { shardCount } from './shard.ts'
+
+/** Short, so a dead or idle isolate's lease stops mattering quickly; long enough that a busy isolate renews
+ * about once per 20+ requests at a few requests per second. Also clipped to the end of the counting window. */
+export const LEASE_TTL_MS = 2_000
+/** A lease smaller than two requests' cost saves no round trip. */
+const MIN_LEASE_REQUESTS = 2
+/** The first lease of a key, before this isolate has seen its rate. */
+const COLD_LEASE_REQUESTS = 8
+/** Renew in the background once less than this share of the last grant is left. */
+const RENEW_AT_SHARE = 0.5
+/** A lease covers this many times the isolate's observed rate over the TTL. */
+const RATE_HEADROOM = 2
+/** Rates are measured over at least this long, so two requests in the same millisecond are not "infinite". */
+const MIN_RATE_SPAN_MS = 50
+
+export interface Lease {
+  /** The check as its shard's object counts it (shard key, partition and share of the limit). */
+  readonly check: LimitCheck
+  readonly shard: number
+  /** Fixed-window number the units were counted in: they are only spent and returned within it. */
+  readonly index: number
+  left: number
+  expiresAtMs: number
+  resetAtMs: number
+  grantedAtMs: number
+  lastGrant: number
+  spent: number
+  renewing: boolean
+}
+
+export interface LeaseState {
+  /** The shard this isolate asks first; it moves to whichever shard last had capacity. */
+  home: number
+  lease: Lease | null
+  /** Units per second this isolate spent on the key, smoothed over renewals (0: not seen yet). */
+  rate: number
+  /** The object's remaining capacity (this shard) as of its last answer. */
+  remaining: number
+  failedAtMs: number
+  /** Shards that refused an exact check recently, and the smallest cost they refused. */
+  readonly blocked: Map<number, { untilMs: number; cost: number }>
+}
+
+/** The count lease units may fill an object's window up to: the limit plus the allowed over-admission. */
+export function ceilingOf(limit: number, overAdmission: number): number {
+  return limit + Math.floor(limit * overAdmission)
+}
+
+/** The largest lease for this check on one shard; 0 means the check is exact (no lease, no refusal memory). */
+export function leaseCap(check: LimitCheck, overAdmission: number): number {
+  const cap = Math.floor(Math.floor(check.limit / shardCount(check)) * overAdmission)
+  return cap >= MIN_LEASE_REQUESTS * check.cost && check.cost > 0 ? cap : 0
+}
+
+/** Lease units to ask for: the observed rate over a TTL with headroom; 0 near the limit, where checks are exact. */
+export function desiredLease(state: LeaseState, check: LimitCheck, overAdmission: number, ttlMs: number): number {
+  const cap = leaseCap(check, overAdmission)
+  if (cap === 0 || state.remaining < cap) return 0
+  const want =
+    state.rate > 0 ? Math.ceil((state.rate * ttlMs * RATE_HEADROOM) / 1000) : check.cost * COLD_LEASE_REQUESTS
+  return Math.min(cap, Math.max(want, check.cost * MIN_LEASE_REQUESTS))
+}
+
+/** Renew before the lease runs out, and only while the object has more than a lease to spare. */
+export function shouldRenew(state: LeaseState, lease: Lease, check: LimitCheck, overAdmission: number): boolean {
+  const cap = leaseCap(check, overAdmission)
+  return cap > 0 && state.remaining >= cap && lease.left < Math.max(check.cost, lease.lastGrant * RENEW_AT_SHARE)
+}
+
+/** Folds the spend since the last grant into the smoothed rate. */
+export function observeRate(state: LeaseState, lease: Lease | null, nowMs: number): void {
+  if (lease === null || lease.spent === 0) return
+  const observed = (lease.spent * 1000) / Math.max(MIN_RATE_SPAN_MS, nowMs - lease.grantedAtMs)
+  state.rate = state.rate > 0 ? (state.rate + observed) / 2 : observed
+}

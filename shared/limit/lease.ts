@@ -1,0 +1,310 @@
+// Quota leases above the LimiterBackend interface (the idea of Google's Doorman): an isolate takes a slice of a
+// window's capacity from the owning object, admits against it locally with no round trip, renews in the
+// background before it runs low and gives back what it did not use. Leased units are counted by the object when
+// granted, so leases never push a window past its ceiling (limit × (1 + overAdmission)) however many isolates
+// hold them; the price is capacity parked in leases (lease-policy.ts says how big they get and when they stop).
+import {
+  type LimitAdjustment,
+  type LimitCheck,
+  type LimiterBackend,
+  LimiterUnavailableError,
+  type LimitOutcome,
+  type WaitUntil,
+  withTimeout,
+} from './backend.ts'
+import {
+  ceilingOf,
+  desiredLease,
+  LEASE_TTL_MS,
+  type Lease,
+  type LeaseState,
+  leaseCap,
+  observeRate,
+  shouldRenew,
+} from './lease-policy.ts'
+import { createLeaseReturns, partitionCount, windowIndex } from './lease-returns.ts'
+import { shardCheck, shardCount } from './shard.ts'
+
+/** A failed renewal is not retried for this long: an unreachable object stops new leases, the rest is spent. */
+const RENEW_BACKOFF_MS = 1_000
+/** An exact refusal on a leased key is remembered this long (or to the window's end), so a flood of refused
+ * requests does not become a flood of object calls: the Upstash ephemeral cache's role, bounded in time. */
+const REFUSAL_MEMORY_MS = 250
+/** Leased keys tracked per isolate (subjects are unbounded); the least recently used is dropped and returned. */
+const MAX_KEYS = 4_096
+/** Expired leases looked at per request (least recently used first), so the sweep costs O(1). */
+const SWEEP_PER_CALL = 8
+
+export interface LeaseBookOptions {
+  readonly now?: () => number
+  /** Picks an isolate's home shard; seeded in tests. */
+  readonly random?: () => number
+  readonly ttlMs?: number
+  /** How long a background renewal may take before it counts as failed. */
+  readonly renewTimeoutMs?: number
+}
+
+export interface LeaseStats {
+  /** consume() calls, i.e. requests seen by the limit stage. */
+  requests: number
+  /** Requests that waited for at least one object round trip. */
+  syncRequests: number
+  /** Object round trips of any kind (one per partition per call): sync, renewals, returns. */
+  objectCalls: number
+  /** Checks answered from a lease or from the refusal memory, without a round trip. */
+  localChecks: number
+}
+
+export interface LeaseBook {
+  readonly stats: LeaseStats
+  /** A backend that leases from `inner` for checks whose policy allows `overAdmission` (0: exact checks only). */
+  limiter(inner: LimiterBackend, overAdmission: number): LimiterBackend
+  /** Gives every unspent lease back now (tests; a graceful drain). */
+  release(inner: LimiterBackend): Promise<void>
+}
+
+const live = (lease: Lease | null, t: number): lease is Lease =>
+  lease !== null && t < lease.expiresAtMs && windowIndex(t, lease.check.windowSeconds) === lease.index
+const isBlocked = (state: LeaseState, shard: number, cost: number, t: number) => {
+  const b = state.blocked.get(shard)
+  return b !== undefined && t < b.untilMs && cost >= b.cost
+}
+
+export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
+  const now = options.now ?? Date.now
+  const random = options.random ?? Math.random
+  const ttlMs = options.ttlMs ?? LEASE_TTL_MS
+  const renewTimeoutMs = options.renewTimeoutMs ?? 500
+  const states = new Map<string, LeaseState>()
+  const returns = createLeaseReturns()
+  const stats: LeaseStats = { requests: 0, syncRequests: 0, objectCalls: 0, localChecks: 0 }
+
+  const stateFor = (check: LimitCheck, t: number): LeaseState => {
+    let state = states.get(check.key)
+    if (state !== undefined) states.delete(check.key) // re-inserted below: Map order is least recently used first
+    state ??= {
+      home: Math.floor(random() * shardCount(check)),
+      lease: null,
+      rate: 0,
+      remaining: Number.POSITIVE_INFINITY,
+      failedAtMs: Number.NEGATIVE_INFINITY,
+      blocked: new Map(),
+    }
+    states.set(check.key, state)
+    if (states.size > MAX_KEYS) {
+      const [oldKey, old] = states.entries().next().value as [string, LeaseState]
+      states.delete(oldKey)
+      returns.giveBack(old.lease, t)
+    }
+    return state
+  }
+
+  const flush = async (inner: LimiterBackend, force: boolean) => {
+    stats.objectCalls += await returns.flush(inner, now(), force)
+  }
+
+  /** Applies an object's answer for one shard: a refusal is remembered, a grant extends or replaces the lease. */
+  const absorb = (state: LeaseState, base: LimitCheck, shard: number, out: LimitOutcome, t: number) => {
+    state.remaining = out.remaining
+    if (!out.allowed) {
+      state.blocked.set(shard, { untilMs: Math.min(t + REFUSAL_MEMORY_MS, out.resetAtMs), cost: base.cost })
+      return
+    }
+    state.blocked.delete(shard)
+    const granted = out.granted ?? 0
+    const lease = state.lease
+    const expiresAtMs = Math.min(t + ttlMs, out.resetAtMs)
+    if (live(lease, t) && lease.shard === shard) {
+      observeRate(state, lease, t)
+      Object.assign(lease, { expiresAtMs, grantedAtMs: t, spent: 0 })
+      lease.left += granted
+      if (granted > 0) lease.lastGrant = granted
+      return
+    }
+    observeRate(state, lease, t)
+    returns.giveBack(lease, t)
+    state.home = shard // demand moves to where capacity is: this is how the shards rebalance
+    if (granted === 0) {
+      state.lease = null
+      return
+    }
+    const check = shardCheck(base, shardCount(base), shard)
+    const index = windowIndex(t, base.windowSeconds)
+    const fresh = { left: granted, expiresAtMs, resetAtMs: out.resetAtMs, grantedAtMs: t, spent: 0 }
+    state.lease = { check, shard, index, ...fresh, lastGrant: granted, renewing: false }
+  }
+
+  return {
+    stats,
+    async release(inner) {
+      const t = now()
+      for (const state of states.values()) returns.giveBack(state.lease, t)
+      await flush(inner, true)
+    },
+    limiter(inner, overAdmission) {
+      /** Spends from the lease or answers from the refusal memory; null when the object must be asked. */
+      const local = (state: LeaseState, check: LimitCheck, t: number): LimitOutcome | null => {
+        const lease = state.lease
+        const n = shardCount(check)
+        if (live(lease, t) && lease.left >= check.cost) {
+          lease.left -= check.cost
+          lease.spent += check.cost
+          const remaining = Math.min(check.limit, (state.remaining + lease.left) * n)
+          return { allowed: true, limit: check.limit, remaining, resetAtMs: lease.resetAtMs }
+        }
+        for (let s = 0; s < n; s++) if (!isBlocked(state, s, check.cost, t)) return null
+        const resetAtMs = Math.max(...[...state.blocked.values()].map((b) => b.untilMs))
+        return { allowed: false, limit: check.limit, remaining: 0, resetAtMs, cached: true }
+      }
+
+      /** The shard to ask next: the home shard first, then the others not known to be spent. */
+      const nextShard = (state: LeaseState, check: LimitCheck, tried: Set<number>, t: number): number | null => {
+        const n = shardCount(check)
+        const memory = leaseCap(check, overAdmission) > 0
+        for (let i = 0; i < n; i++) {
+          const s = (state.home + i) % n
+          if (!tried.has(s) && !(memory && isBlocked(state, s, check.cost, t))) return s
+        }
+        return null
+      }
+
+      const renew = (state: LeaseState, base: LimitCheck, ctx: WaitUntil | undefined, t: number) => {
+        const lease = state.lease
+        if (!live(lease, t) || lease.renewing || t - state.failedAtMs < RENEW_BACKOFF_MS) return
+        if (!shouldRenew(state, lease, base, overAdmission)) return
+        const extra = desiredLease(state, base, overAdmission, ttlMs) - lease.left
+        if (extra <= 0) return
+        lease.renewing = true
+        stats.objectCalls += 1
+        const ask = { ...lease.check, cost: 0, extra, ceiling: ceilingOf(lease.check.limit, overAdmission) }
+        // An answer that arrives after the timeout is still absorbed: its units were counted, and dropping them
+        // would park a whole lease at the object that no isolate holds.
+        const landed = inner.consume([ask], ctx).then(([out]) => {
+          if (out === undefined) throw new LimiterUnavailableError('transport')
+          absorb(state, { ...base, cost: 0 }, lease.shard, out, now())
+        })
+        const task = withTimeout(landed, renewTimeoutMs)
+          .catch(() => {
+            state.failedAtMs = now()
+          })
+          .finally(() => {
+            lease.renewing = false
+          })
+        ctx?.waitUntil(task)
+      }
+
+      /** Asks the objects for the checks no lease covered: one round trip, more only to spill to other shards. */
+      const askObjects = async (
+        checks: readonly LimitCheck[],
+        ask: { i: number; state: LeaseState; tried: Set<number> }[],
+        outcomes: (LimitOutcome | undefined)[],
+        ctx: WaitUntil | undefined,
+        t: number,
+      ) => {
+        for (let round = ask; round.length > 0; ) {
+          const sent = round.flatMap((a) => {
+            const check = checks[a.i]!
+            const s = nextShard(a.state, check, a.tried, t)
+            if (s === null) return []
+            a.tried.add(s)
+            const shard = shardCheck(check, shardCount(check), s)
+            const extra = desiredLease(a.state, check, overAdmission, ttlMs)
+            const ceiling = ceilingOf(shard.limit, overAdmission)
+            return [{ a, s, send: extra > 0 ? { ...shard, extra, ceiling } : shard }]
+          })
+          if (sent.length === 0) return
+          stats.objectCalls += partitionCount(sent.map((x) => x.send))
+          const answers = await inner.consume(
+            sent.map((x) => x.send),
+            ctx,
+          )
+          round = []
+          sent.forEach(({ a, s }, j) => {
+            const out = answers[j]
+            if (out === undefined) throw new LimiterUnavailableError('transport')
+            const check = checks[a.i]!
+            absorb(a.state, check, s, out, t)
+            const n = shardCount(check)
+            outcomes[a.i] = { ...out, limit: check.limit, remaining: Math.min(check.limit, out.remaining * n) }
+            if (!out.allowed && a.tried.size < n) round.push(a)
+          })
+        }
+      }
+
+      return {
+        name: inner.name,
+        async consume(checks, ctx) {
+          const t = now()
+          stats.requests += 1
+          const outcomes: (LimitOutcome | undefined)[] = new Array(checks.length)
+          const spent: { state: LeaseState; cost: number }[] = []
+          const ask: { i: number; state: LeaseState; tried: Set<number> }[] = []
+          const keyStates = checks.map((check) => stateFor(check, t))
+          checks.forEach((check, i) => {
+            const state = keyStates[i]!
+            const answer = leaseCap(check, overAdmission) > 0 ? local(state, check, t) : null
+            if (answer === null) {
+              ask.push({ i, state, tried: new Set() })
+            } else {
+              stats.localChecks += 1
+              outcomes[i] = answer
+              if (answer.allowed) spent.push({ state, cost: check.cost })
+            }
+          })
+          if (ask.length > 0) stats.syncRequests += 1
+          try {
+            await askObjects(checks, ask, outcomes, ctx, t)
+          } catch (error) {
+            // Nothing is admitted for a request the object could not answer: the local part goes back to the lease.
+            for (const { state, cost } of spent) if (state.lease !== null) state.lease.left += cost
+            throw error
+          }
+          checks.forEach((check, i) => {
+            outcomes[i] ??= { allowed: false, limit: check.limit, remaining: 0, resetAtMs: t, cached: true }
+            if (outcomes[i].allowed) renew(keyStates[i]!, check, ctx, t)
+          })
+          let swept = 0
+          for (const state of states.values()) {
+            if (++swept > SWEEP_PER_CALL) break
+            if (!live(state.lease, t)) returns.giveBack(state.lease, t)
+          }
+          if (returns.size > 0) ctx?.waitUntil(flush(inner, false).catch(() => {}))
+          return outcomes as LimitOutcome[]
+        },
+        async adjust(adjustments, ctx) {
+          // Settled locally first: a refund tops up the live lease (its units are already counted in this window),
+          // a charge is taken from it. What the lease cannot take goes to the object: returns in a batch, charges now.
+          const t = now()
+          let urgent = overAdmission === 0
+          for (const a of adjustments) {
+            const state = states.get(a.key)
+            const lease = state?.lease ?? null
+            if (state !== undefined && a.delta < 0) state.blocked.clear()
+            if (live(lease, t)) {
+              const take = a.delta < 0 ? a.delta : Math.min(a.delta, lease.left)
+              lease.left -= take
+              if (take === a.delta) continue
+              const { key, partition } = lease.check
+              returns.queue({ key, partition, windowSeconds: a.windowSeconds, delta: a.delta - take }, lease.index, t)
+              urgent = true
+              continue
+            }
+            returns.queue(onShard(a, state), windowIndex(t, a.windowSeconds), t)
+            urgent = true // no lease to settle into: behave as the exact limiter does
+          }
+          const task = flush(inner, urgent)
+          if (ctx === undefined) await task
+          else ctx.waitUntil(task)
+        },
+      }
+    },
+  }
+}
+
+/** An adjustment of a sharded window goes to a shard's key (the home shard), never to the unsharded key. */
+function onShard(a: LimitAdjustment, state: LeaseState | undefined): LimitAdjustment {
+  const shards = a.shards ?? 1
+  if (shards <= 1) return a
+  const s = Math.min(state?.home ?? 0, shards - 1)
+  return { ...a, key: `${a.key}#${s}`, partition: `${a.partition}#${s}` }
+}
