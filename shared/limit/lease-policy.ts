@@ -4,9 +4,12 @@
 import type { LimitCheck } from './backend.ts'
 import { shardCount } from './shard.ts'
 
-/** Short, so a dead or idle isolate's lease stops mattering quickly; long enough that a busy isolate renews
- * about once per 20+ requests at a few requests per second. Also clipped to the end of the counting window. */
-export const LEASE_TTL_MS = 2_000
+/** An idle isolate's lease goes back to the others within this long; a busy one renews about once per TTL (a
+ * lease covers RATE_HEADROOM × TTL of its rate and is renewed at half, or with a quarter of its life left), so
+ * at 5 requests per second on a key that is one round trip per ~40 requests. Clipped to the counting window. */
+export const LEASE_TTL_MS = 10_000
+/** Renew once less than this share of the lease's life is left, even if units remain. */
+const RENEW_AT_LIFE_SHARE = 0.25
 /** A lease smaller than two requests' cost saves no round trip. */
 const MIN_LEASE_REQUESTS = 2
 /** The first lease of a key, before this isolate has seen its rate. */
@@ -41,7 +44,11 @@ export interface LeaseState {
   rate: number
   /** The object's remaining capacity (this shard) as of its last answer. */
   remaining: number
+  /** The object granted less than half a renewal asked for: it is at its ceiling; renew no sooner than this. */
+  starvedUntilMs: number
   failedAtMs: number
+  /** A request-path call that will bring this key a lease: later requests wait for it instead of calling too. */
+  inflight: Promise<unknown> | null
   /** Shards that refused an exact check recently, and the smallest cost they refused. */
   readonly blocked: Map<number, { untilMs: number; cost: number }>
 }
@@ -57,19 +64,29 @@ export function leaseCap(check: LimitCheck, overAdmission: number): number {
   return cap >= MIN_LEASE_REQUESTS * check.cost && check.cost > 0 ? cap : 0
 }
 
-/** Lease units to ask for: the observed rate over a TTL with headroom; 0 near the limit, where checks are exact. */
+/** Lease units to ask for: the observed rate over a TTL with headroom, at most one cap. Near the limit the object
+ * grants less (only what fits under the ceiling) and the requests past the lease are exact checks. */
 export function desiredLease(state: LeaseState, check: LimitCheck, overAdmission: number, ttlMs: number): number {
   const cap = leaseCap(check, overAdmission)
-  if (cap === 0 || state.remaining < cap) return 0
+  if (cap === 0) return 0
   const want =
     state.rate > 0 ? Math.ceil((state.rate * ttlMs * RATE_HEADROOM) / 1000) : check.cost * COLD_LEASE_REQUESTS
   return Math.min(cap, Math.max(want, check.cost * MIN_LEASE_REQUESTS))
 }
 
-/** Renew before the lease runs out, and only while the object has more than a lease to spare. */
-export function shouldRenew(state: LeaseState, lease: Lease, check: LimitCheck, overAdmission: number): boolean {
-  const cap = leaseCap(check, overAdmission)
-  return cap > 0 && state.remaining >= cap && lease.left < Math.max(check.cost, lease.lastGrant * RENEW_AT_SHARE)
+/** Renew before the lease runs out of units or of life, unless the object recently had (almost) nothing to
+ * grant. A renewal with nothing more to ask for still extends the life. */
+export function shouldRenew(
+  state: LeaseState,
+  lease: Lease,
+  check: LimitCheck,
+  overAdmission: number,
+  ttlMs: number,
+  nowMs: number,
+): boolean {
+  if (leaseCap(check, overAdmission) === 0 || nowMs < state.starvedUntilMs) return false
+  const ending = lease.expiresAtMs - nowMs < ttlMs * RENEW_AT_LIFE_SHARE && lease.expiresAtMs < lease.resetAtMs
+  return ending || lease.left < Math.max(check.cost, lease.lastGrant * RENEW_AT_SHARE)
 }
 
 /** Folds the spend since the last grant into the smoothed rate. */

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { LimitCheck, LimiterBackend, LimitOutcome } from './backend.ts'
 import { LimiterUnavailableError } from './backend.ts'
 import { createLeaseBook, type LeaseBook } from './lease.ts'
+import { LEASE_TTL_MS } from './lease-policy.ts'
 import { createMemoryBackend } from './memory.ts'
 
 const T0 = 1_800_000_000_000 + 1_000 // 1 s into a 60 s window
@@ -110,7 +111,7 @@ describe('quota leases', () => {
     await run(w, book, check, 5) // 1 + 8 leased, 4 spent locally: left 4 → renewal starts
     w.gate.holdRenewals = true
     await run(w, book, check, 1) // left 3, renewal in flight (held)
-    w.clock.t += 2_500 // past the 2 s TTL
+    w.clock.t += LEASE_TTL_MS + 500 // past the lease's life
     const callsBefore = w.gate.calls
     expect(admitted(await run(w, book, check, 1))).toBe(1)
     expect(w.gate.calls).toBeGreaterThan(callsBefore) // the expired lease was not spent: the object was asked

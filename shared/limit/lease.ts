@@ -19,14 +19,18 @@ import {
   type Lease,
   type LeaseState,
   leaseCap,
-  observeRate,
   shouldRenew,
 } from './lease-policy.ts'
 import { createLeaseReturns, partitionCount, windowIndex } from './lease-returns.ts'
+import { absorbAnswer, isBlocked, live, newLeaseState } from './lease-state.ts'
 import { shardCheck, shardCount } from './shard.ts'
 
-/** A failed renewal is not retried for this long: an unreachable object stops new leases, the rest is spent. */
-const RENEW_BACKOFF_MS = 1_000
+/** After an object failed (unreachable, overloaded), a leased key does not ask it again for this long: no new
+ * leases, and checks the lease cannot cover fail closed at once, which sheds load from an overloaded object. */
+const DOWN_BACKOFF_MS = 500
+/** Shards one request may try: its home and one more. More would make a refusal cost many serial round trips;
+ * the isolate moves its home to the shard that admitted, so demand still drifts to where capacity is. */
+const MAX_SHARD_TRIES = 2
 /** An exact refusal on a leased key is remembered this long (or to the window's end), so a flood of refused
  * requests does not become a flood of object calls: the Upstash ephemeral cache's role, bounded in time. */
 const REFUSAL_MEMORY_MS = 250
@@ -63,11 +67,11 @@ export interface LeaseBook {
   release(inner: LimiterBackend): Promise<void>
 }
 
-const live = (lease: Lease | null, t: number): lease is Lease =>
-  lease !== null && t < lease.expiresAtMs && windowIndex(t, lease.check.windowSeconds) === lease.index
-const isBlocked = (state: LeaseState, shard: number, cost: number, t: number) => {
-  const b = state.blocked.get(shard)
-  return b !== undefined && t < b.untilMs && cost >= b.cost
+interface Renewal {
+  readonly state: LeaseState
+  readonly base: LimitCheck
+  readonly lease: Lease
+  readonly ask: LimitCheck
 }
 
 export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
@@ -82,14 +86,7 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
   const stateFor = (check: LimitCheck, t: number): LeaseState => {
     let state = states.get(check.key)
     if (state !== undefined) states.delete(check.key) // re-inserted below: Map order is least recently used first
-    state ??= {
-      home: Math.floor(random() * shardCount(check)),
-      lease: null,
-      rate: 0,
-      remaining: Number.POSITIVE_INFINITY,
-      failedAtMs: Number.NEGATIVE_INFINITY,
-      blocked: new Map(),
-    }
+    state ??= newLeaseState(Math.floor(random() * shardCount(check)))
     states.set(check.key, state)
     if (states.size > MAX_KEYS) {
       const [oldKey, old] = states.entries().next().value as [string, LeaseState]
@@ -103,36 +100,10 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
     stats.objectCalls += await returns.flush(inner, now(), force)
   }
 
-  /** Applies an object's answer for one shard: a refusal is remembered, a grant extends or replaces the lease. */
-  const absorb = (state: LeaseState, base: LimitCheck, shard: number, out: LimitOutcome, t: number) => {
-    state.remaining = out.remaining
-    if (!out.allowed) {
-      state.blocked.set(shard, { untilMs: Math.min(t + REFUSAL_MEMORY_MS, out.resetAtMs), cost: base.cost })
-      return
-    }
-    state.blocked.delete(shard)
-    const granted = out.granted ?? 0
-    const lease = state.lease
-    const expiresAtMs = Math.min(t + ttlMs, out.resetAtMs)
-    if (live(lease, t) && lease.shard === shard) {
-      observeRate(state, lease, t)
-      Object.assign(lease, { expiresAtMs, grantedAtMs: t, spent: 0 })
-      lease.left += granted
-      if (granted > 0) lease.lastGrant = granted
-      return
-    }
-    observeRate(state, lease, t)
-    returns.giveBack(lease, t)
-    state.home = shard // demand moves to where capacity is: this is how the shards rebalance
-    if (granted === 0) {
-      state.lease = null
-      return
-    }
-    const check = shardCheck(base, shardCount(base), shard)
-    const index = windowIndex(t, base.windowSeconds)
-    const fresh = { left: granted, expiresAtMs, resetAtMs: out.resetAtMs, grantedAtMs: t, spent: 0 }
-    state.lease = { check, shard, index, ...fresh, lastGrant: granted, renewing: false }
-  }
+  // Jittered (0.5–1.5 ×), so isolates refused together do not all come back to the object in the same instant.
+  const memoryMs = () => REFUSAL_MEMORY_MS * (0.5 + random())
+  const absorb = (state: LeaseState, base: LimitCheck, shard: number, out: LimitOutcome, t: number) =>
+    absorbAnswer({ state, base, shard, out, nowMs: t, ttlMs, refusalMemoryMs: memoryMs(), returns })
 
   return {
     stats,
@@ -168,27 +139,46 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
         return null
       }
 
-      const renew = (state: LeaseState, base: LimitCheck, ctx: WaitUntil | undefined, t: number) => {
+      /** The renewal a lease needs now, if any: asked before it runs out, while the object has a lease to spare. */
+      const renewal = (state: LeaseState, base: LimitCheck, t: number): Renewal | null => {
         const lease = state.lease
-        if (!live(lease, t) || lease.renewing || t - state.failedAtMs < RENEW_BACKOFF_MS) return
-        if (!shouldRenew(state, lease, base, overAdmission)) return
-        const extra = desiredLease(state, base, overAdmission, ttlMs) - lease.left
-        if (extra <= 0) return
+        if (!live(lease, t) || lease.renewing || t - state.failedAtMs < DOWN_BACKOFF_MS) return null
+        if (!shouldRenew(state, lease, base, overAdmission, ttlMs, t)) return null
+        const extra = Math.max(0, desiredLease(state, base, overAdmission, ttlMs) - lease.left)
         lease.renewing = true
+        return {
+          state,
+          base,
+          lease,
+          ask: { ...lease.check, cost: 0, extra, ceiling: ceilingOf(lease.check.limit, overAdmission) },
+        }
+      }
+
+      /** One background round trip renews every key of one object. An answer that arrives after the timeout is
+       * still absorbed: its units were counted, and dropping them would park leases no isolate holds. */
+      const renew = (group: readonly Renewal[], ctx: WaitUntil | undefined) => {
         stats.objectCalls += 1
-        const ask = { ...lease.check, cost: 0, extra, ceiling: ceilingOf(lease.check.limit, overAdmission) }
-        // An answer that arrives after the timeout is still absorbed: its units were counted, and dropping them
-        // would park a whole lease at the object that no isolate holds.
-        const landed = inner.consume([ask], ctx).then(([out]) => {
-          if (out === undefined) throw new LimiterUnavailableError('transport')
-          absorb(state, { ...base, cost: 0 }, lease.shard, out, now())
-        })
+        const landed = inner
+          .consume(
+            group.map((r) => r.ask),
+            ctx,
+          )
+          .then((outs) => {
+            group.forEach((r, j) => {
+              const out = outs[j]
+              if (out === undefined) throw new LimiterUnavailableError('transport')
+              const t = now()
+              absorb(r.state, { ...r.base, cost: 0 }, r.lease.shard, out, t)
+              const short = (out.granted ?? 0) * 2 < (r.ask.extra ?? 0)
+              if (short) r.state.starvedUntilMs = Math.min(t + REFUSAL_MEMORY_MS, out.resetAtMs)
+            })
+          })
         const task = withTimeout(landed, renewTimeoutMs)
           .catch(() => {
-            state.failedAtMs = now()
+            for (const r of group) r.state.failedAtMs = now()
           })
           .finally(() => {
-            lease.renewing = false
+            for (const r of group) r.lease.renewing = false
           })
         ctx?.waitUntil(task)
       }
@@ -204,6 +194,8 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
         for (let round = ask; round.length > 0; ) {
           const sent = round.flatMap((a) => {
             const check = checks[a.i]!
+            const leased = leaseCap(check, overAdmission) > 0
+            if (leased && t - a.state.failedAtMs < DOWN_BACKOFF_MS) throw new LimiterUnavailableError('transport')
             const s = nextShard(a.state, check, a.tried, t)
             if (s === null) return []
             a.tried.add(s)
@@ -214,10 +206,15 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
           })
           if (sent.length === 0) return
           stats.objectCalls += partitionCount(sent.map((x) => x.send))
-          const answers = await inner.consume(
-            sent.map((x) => x.send),
-            ctx,
-          )
+          const answers = await inner
+            .consume(
+              sent.map((x) => x.send),
+              ctx,
+            )
+            .catch((error: unknown) => {
+              for (const { a } of sent) a.state.failedAtMs = now()
+              throw error
+            })
           round = []
           sent.forEach(({ a, s }, j) => {
             const out = answers[j]
@@ -226,7 +223,7 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
             absorb(a.state, check, s, out, t)
             const n = shardCount(check)
             outcomes[a.i] = { ...out, limit: check.limit, remaining: Math.min(check.limit, out.remaining * n) }
-            if (!out.allowed && a.tried.size < n) round.push(a)
+            if (!out.allowed && a.tried.size < Math.min(n, MAX_SHARD_TRIES)) round.push(a)
           })
         }
       }
@@ -253,16 +250,36 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
           })
           if (ask.length > 0) stats.syncRequests += 1
           try {
-            await askObjects(checks, ask, outcomes, ctx, t)
+            // Single flight: a cold or exhausted key already being asked for waits for that answer and its lease.
+            const waits = ask.map((a) => a.state.inflight).filter((w) => w !== null)
+            if (waits.length > 0) {
+              await Promise.allSettled(waits)
+              for (let j = ask.length - 1; j >= 0; j--) {
+                const a = ask[j]!
+                const answer = local(a.state, checks[a.i]!, now())
+                if (answer === null || !answer.allowed) continue
+                outcomes[a.i] = answer
+                spent.push({ state: a.state, cost: checks[a.i]!.cost })
+                ask.splice(j, 1)
+              }
+            }
+            const asking = askObjects(checks, ask, outcomes, ctx, t)
+            for (const a of ask) if (leaseCap(checks[a.i]!, overAdmission) > 0) a.state.inflight = asking
+            await asking.finally(() => {
+              for (const a of ask) if (a.state.inflight === asking) a.state.inflight = null
+            })
           } catch (error) {
             // Nothing is admitted for a request the object could not answer: the local part goes back to the lease.
             for (const { state, cost } of spent) if (state.lease !== null) state.lease.left += cost
             throw error
           }
+          const renewals = new Map<string, Renewal[]>()
           checks.forEach((check, i) => {
             outcomes[i] ??= { allowed: false, limit: check.limit, remaining: 0, resetAtMs: t, cached: true }
-            if (outcomes[i].allowed) renew(keyStates[i]!, check, ctx, t)
+            const r = outcomes[i].allowed ? renewal(keyStates[i]!, check, t) : null
+            if (r !== null) renewals.set(r.ask.partition, [...(renewals.get(r.ask.partition) ?? []), r])
           })
+          for (const group of renewals.values()) renew(group, ctx)
           let swept = 0
           for (const state of states.values()) {
             if (++swept > SWEEP_PER_CALL) break

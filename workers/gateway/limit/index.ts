@@ -31,8 +31,8 @@ export interface LimitStageOptions {
   /** Clock for Retry-After and RateLimit `t` and for the quota leases (the DO backend has its own). */
   readonly now?: () => number
   /** This isolate's quota leases for a backend (shared/limit/lease.ts); default: one book per backend name,
-   * held by this stage instance. Benches pass their own to read the round-trip counts. */
-  readonly leases?: (backend: LimiterBackend['name']) => LeaseBook
+   * held by this stage instance. Benches pass their own (per policy) to read the round-trip counts. */
+  readonly leases?: (backend: LimiterBackend['name'], policy: LimitPolicy) => LeaseBook
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -96,7 +96,7 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
       reserved,
     )
     const store = selectBackend(c.env, policy)
-    const backend = store && leasesFor(store.name).limiter(store, policy.overAdmission)
+    const backend = store && leasesFor(store.name, policy).limiter(store, policy.overAdmission)
 
     let outcomes: LimitOutcome[]
     try {
