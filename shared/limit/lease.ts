@@ -288,7 +288,7 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
           if (returns.size > 0) ctx?.waitUntil(flush(inner, false).catch(() => {}))
           return outcomes as LimitOutcome[]
         },
-        async adjust(adjustments, ctx) {
+        async adjust(adjustments) {
           // Settled locally first: a refund tops up the live lease (its units are already counted in this window),
           // a charge is taken from it. What the lease cannot take goes to the object: returns in a batch, charges now.
           const t = now()
@@ -309,9 +309,8 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
             returns.queue(onShard(a, state), windowIndex(t, a.windowSeconds), t)
             urgent = true // no lease to settle into: behave as the exact limiter does
           }
-          const task = flush(inner, urgent)
-          if (ctx === undefined) await task
-          else ctx.waitUntil(task)
+          // Awaited, not handed to ctx: the stage already runs adjust() in the background and logs its failures.
+          await flush(inner, urgent)
         },
       }
     },
