@@ -15,12 +15,13 @@ function world(start = T0) {
   const clock = { t: start }
   const store = createMemoryBackend({ now: () => clock.t })
   const held: (() => void)[] = []
-  const gate = { holdRenewals: false, down: false, calls: 0 }
+  const gate = { holdRenewals: false, down: false, calls: 0, requestCalls: 0 }
   /** The store as isolates reach it: renewals (cost 0) can be held in flight, the whole store can go away. */
   const backend: LimiterBackend = {
     name: 'durable-object',
     async consume(checks) {
       gate.calls += 1
+      if (checks.some((c) => c.cost > 0)) gate.requestCalls += 1 // on a request's path, not a renewal
       if (gate.down) throw new LimiterUnavailableError('transport')
       if (gate.holdRenewals && checks.every((c) => c.cost === 0)) await new Promise<void>((r) => held.push(r))
       if (gate.down) throw new LimiterUnavailableError('transport')
@@ -188,6 +189,24 @@ describe('quota leases', () => {
     expect(w.gate.calls).toBe(calls)
     await book.release(w.backend)
     expect(w.counted(check.key)).toBe(300 - 250 + 40)
+  })
+
+  it('a cold isolate: concurrent requests wait for the one call in flight instead of each asking', async () => {
+    const w = world()
+    const limiter = isolate(w).limiter(w.backend, 0.02)
+    const out = await Promise.all(Array.from({ length: 6 }, () => limiter.consume([tenantCheck(10_000)], w.ctx)))
+    expect(out.every((o) => o[0]?.allowed)).toBe(true)
+    expect(w.gate.requestCalls).toBe(1) // 1 + 8 leased covered all six (then one background renewal)
+  })
+
+  it('a lease returned after its window ended is dropped: it never frees capacity in the next window', async () => {
+    const w = world(T0 + 58_000) // 2 s before the window ends
+    const book = isolate(w)
+    const check = tenantCheck(10_000)
+    await run(w, book, check, 1) // 1 admitted, 8 leased in this window
+    w.clock.t += 3_000 // the next window: the lease is dead and its units belong to the old window
+    await book.release(w.backend)
+    expect(w.store.counters.get(check.key)?.current).toBe(9) // no refund of -8 reached the store
   })
 
   it('overAdmission 0: every check goes to the object, exactly as without leases', async () => {
