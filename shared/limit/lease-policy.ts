@@ -75,7 +75,8 @@ export function desiredLease(state: LeaseState, check: LimitCheck, overAdmission
 }
 
 /** Renew before the lease runs out of units or of life, unless the object recently had (almost) nothing to
- * grant. A renewal with nothing more to ask for still extends the life. */
+ * grant. A renewal with nothing more to ask for still extends the life. `eager`: another key of the same object
+ * is being renewed anyway, so this one joins that round trip (it costs no call, and keeps the keys in step). */
 export function shouldRenew(
   state: LeaseState,
   lease: Lease,
@@ -83,8 +84,10 @@ export function shouldRenew(
   overAdmission: number,
   ttlMs: number,
   nowMs: number,
+  eager = false,
 ): boolean {
   if (leaseCap(check, overAdmission) === 0 || nowMs < state.starvedUntilMs) return false
+  if (eager) return true
   const ending = lease.expiresAtMs - nowMs < ttlMs * RENEW_AT_LIFE_SHARE && lease.expiresAtMs < lease.resetAtMs
   return ending || lease.left < Math.max(check.cost, lease.lastGrant * RENEW_AT_SHARE)
 }

@@ -140,10 +140,10 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
       }
 
       /** The renewal a lease needs now, if any: asked before it runs out, while the object has a lease to spare. */
-      const renewal = (state: LeaseState, base: LimitCheck, t: number): Renewal | null => {
+      const renewal = (state: LeaseState, base: LimitCheck, t: number, eager = false): Renewal | null => {
         const lease = state.lease
         if (!live(lease, t) || lease.renewing || t - state.failedAtMs < DOWN_BACKOFF_MS) return null
-        if (!shouldRenew(state, lease, base, overAdmission, ttlMs, t)) return null
+        if (!shouldRenew(state, lease, base, overAdmission, ttlMs, t, eager)) return null
         const extra = Math.max(0, desiredLease(state, base, overAdmission, ttlMs) - lease.left)
         lease.renewing = true
         return {
@@ -278,6 +278,11 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
             outcomes[i] ??= { allowed: false, limit: check.limit, remaining: 0, resetAtMs: t, cached: true }
             const r = outcomes[i].allowed ? renewal(keyStates[i]!, check, t) : null
             if (r !== null) renewals.set(r.ask.partition, [...(renewals.get(r.ask.partition) ?? []), r])
+          })
+          checks.forEach((check, i) => {
+            const group = renewals.get(keyStates[i]?.lease?.check.partition ?? '')
+            const r = group && outcomes[i]?.allowed ? renewal(keyStates[i]!, check, t, true) : null
+            if (r !== null) group?.push(r)
           })
           for (const group of renewals.values()) renew(group, ctx)
           let swept = 0
