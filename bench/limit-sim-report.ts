@@ -100,7 +100,8 @@ export function measure(p: SimParams, run: SimRun): Record<string, number> {
 
 /** The side-by-side table `npm run bench` prints. */
 export function render(p: SimParams, result: Record<string, number>): string {
-  const keys = [...new Set(Object.keys(result).map((k) => k.replace(/^sim_(today|lease|exact)_/, '')))]
+  const simKeys = Object.keys(result).filter((k) => k.startsWith('sim_'))
+  const keys = [...new Set(simKeys.map((k) => k.replace(/^sim_(today|lease|exact)_/, '')))]
   const cell = (design: string, k: string) => String(result[`sim_${design}_${k}`] ?? '')
   const rows = keys.map((k) => [k, cell('exact', k), cell('today', k), cell('lease', k)])
   const head = ['figure', 'exact (0 ms, ∞ capacity)', 'today (1 object, exact)', `leases (${p.shards} shards)`]
