@@ -51,7 +51,7 @@ export const DEFAULT_PARAMS: SimParams = {
 }
 
 /** Microtask hops drained after each event: deeper than any chain through the limiter and the simulated store. */
-const DRAIN_HOPS = 12 // same figures as 48 on this model (checked), four times faster
+const DRAIN_HOPS = 12 // gave the same figures as 48 on a 60,000-request run, in a third less time
 
 /** mulberry32: small, fast and seeded, so every run sees the same request stream. */
 function prng(seed: number): () => number {

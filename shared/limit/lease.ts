@@ -10,17 +10,9 @@ import {
   LimiterUnavailableError,
   type LimitOutcome,
   type WaitUntil,
-  withTimeout,
 } from './backend.ts'
-import {
-  ceilingOf,
-  desiredLease,
-  LEASE_TTL_MS,
-  type Lease,
-  type LeaseState,
-  leaseCap,
-  shouldRenew,
-} from './lease-policy.ts'
+import { ceilingOf, desiredLease, LEASE_TTL_MS, type LeaseState, leaseCap } from './lease-policy.ts'
+import { planRenewal, type Renewal, sendRenewals } from './lease-renew.ts'
 import { createLeaseReturns, partitionCount, windowIndex } from './lease-returns.ts'
 import { absorbAnswer, isBlocked, live, newLeaseState } from './lease-state.ts'
 import { shardCheck, shardCount } from './shard.ts'
@@ -65,13 +57,6 @@ export interface LeaseBook {
   limiter(inner: LimiterBackend, overAdmission: number): LimiterBackend
   /** Gives every unspent lease back now (tests; a graceful drain). */
   release(inner: LimiterBackend): Promise<void>
-}
-
-interface Renewal {
-  readonly state: LeaseState
-  readonly base: LimitCheck
-  readonly lease: Lease
-  readonly ask: LimitCheck
 }
 
 export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
@@ -139,48 +124,12 @@ export function createLeaseBook(options: LeaseBookOptions = {}): LeaseBook {
         return null
       }
 
-      /** The renewal a lease needs now, if any: asked before it runs out, while the object has a lease to spare. */
-      const renewal = (state: LeaseState, base: LimitCheck, t: number, eager = false): Renewal | null => {
-        const lease = state.lease
-        if (!live(lease, t) || lease.renewing || t - state.failedAtMs < DOWN_BACKOFF_MS) return null
-        if (!shouldRenew(state, lease, base, overAdmission, ttlMs, t, eager)) return null
-        const extra = Math.max(0, desiredLease(state, base, overAdmission, ttlMs) - lease.left)
-        lease.renewing = true
-        return {
-          state,
-          base,
-          lease,
-          ask: { ...lease.check, cost: 0, extra, ceiling: ceilingOf(lease.check.limit, overAdmission) },
-        }
-      }
-
-      /** One background round trip renews every key of one object. An answer that arrives after the timeout is
-       * still absorbed: its units were counted, and dropping them would park leases no isolate holds. */
+      const renewal = (state: LeaseState, base: LimitCheck, t: number, eager = false) =>
+        planRenewal({ state, base, nowMs: t, eager, overAdmission, ttlMs, downBackoffMs: DOWN_BACKOFF_MS })
       const renew = (group: readonly Renewal[], ctx: WaitUntil | undefined) => {
         stats.objectCalls += 1
-        const landed = inner
-          .consume(
-            group.map((r) => r.ask),
-            ctx,
-          )
-          .then((outs) => {
-            group.forEach((r, j) => {
-              const out = outs[j]
-              if (out === undefined) throw new LimiterUnavailableError('transport')
-              const t = now()
-              absorb(r.state, { ...r.base, cost: 0 }, r.lease.shard, out, t)
-              const short = (out.granted ?? 0) * 2 < (r.ask.extra ?? 0)
-              if (short) r.state.starvedUntilMs = Math.min(t + REFUSAL_MEMORY_MS, out.resetAtMs)
-            })
-          })
-        const task = withTimeout(landed, renewTimeoutMs)
-          .catch(() => {
-            for (const r of group) r.state.failedAtMs = now()
-          })
-          .finally(() => {
-            for (const r of group) r.lease.renewing = false
-          })
-        ctx?.waitUntil(task)
+        const task = sendRenewals(group, { inner, ctx, now, absorb, renewTimeoutMs, starveMs: REFUSAL_MEMORY_MS })
+        ctx?.waitUntil(task) // started either way: without a context the renewal still runs
       }
 
       /** Asks the objects for the checks no lease covered: one round trip, more only to spill to other shards. */
