@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util'
 import { benchGateway } from './gateway.ts'
 import { benchLimit } from './limit.ts'
+import { benchLimitSim, DEFAULT_PARAMS } from './limit-sim.ts'
+import { render } from './limit-sim-report.ts'
 import { benchMcp } from './mcp.ts'
 import { benchResponse } from './response.ts'
 import { benchScreen } from './screen.ts'
@@ -13,6 +15,7 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   'txn-token': benchTxnToken,
   limit: benchLimit,
   mcp: benchMcp,
+  'limit-sim': () => benchLimitSim(),
   screen: () => benchScreen(),
   response: benchResponse,
 }
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
   }
   const width = Math.max(...Object.keys(result).map((k) => k.length))
   for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(width)}  ${v}\n`)
+  if (wanted.includes('limit-sim')) process.stdout.write(`\n${render(DEFAULT_PARAMS, result)}`)
 }
 
 main().catch((err: unknown) => {

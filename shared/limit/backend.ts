@@ -11,6 +11,14 @@ export interface LimitCheck {
   readonly windowSeconds: number
   /** Units to admit: 1 for a request, the reservation for a token budget. */
   readonly cost: number
+  /**
+   * Lease units wanted on top of `cost` (lease.ts): granted in part or not at all, never refusing the check.
+   * `cost` must fit under `limit`; `cost + extra` may fill the count up to `ceiling` (limit + allowed overshoot).
+   */
+  readonly extra?: number
+  readonly ceiling?: number
+  /** Tenant-wide windows only: how many objects the lease layer splits this window over. Stores ignore it. */
+  readonly shards?: number
 }
 
 export interface LimitOutcome {
@@ -22,6 +30,8 @@ export interface LimitOutcome {
   readonly resetAtMs: number
   /** Answered from the isolate's ephemeral cache of blocked keys, without a store round trip. */
   readonly cached?: boolean
+  /** Lease units counted on top of `cost` (0 or absent when none were asked for or none fitted). */
+  readonly granted?: number
 }
 
 export interface LimitAdjustment {
@@ -30,6 +40,8 @@ export interface LimitAdjustment {
   readonly windowSeconds: number
   /** Negative: refund (unused reservation, compensation). Positive: charge usage beyond the reservation. */
   readonly delta: number
+  /** As on the check it settles: the lease layer routes a sharded window's adjustment to one of its shards. */
+  readonly shards?: number
 }
 
 /** Where background work (ephemeral-cache analytics, refunds) is handed to keep the isolate alive. */

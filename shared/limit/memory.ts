@@ -19,9 +19,23 @@ export function createMemoryBackend(
     async consume(checks: readonly LimitCheck[]): Promise<LimitOutcome[]> {
       const t = now()
       return checks.map((check) => {
-        const out = consumeWindow(counters.get(check.key), check.limit, check.windowSeconds * 1000, check.cost, t)
+        const lease = { extra: check.extra ?? 0, ceiling: check.ceiling ?? check.limit }
+        const out = consumeWindow(
+          counters.get(check.key),
+          check.limit,
+          check.windowSeconds * 1000,
+          check.cost,
+          t,
+          lease,
+        )
         counters.set(check.key, out.counters)
-        return { allowed: out.allowed, limit: check.limit, remaining: out.remaining, resetAtMs: out.resetAtMs }
+        return {
+          allowed: out.allowed,
+          limit: check.limit,
+          remaining: out.remaining,
+          resetAtMs: out.resetAtMs,
+          granted: out.granted,
+        }
       })
     },
     async adjust(adjustments: readonly LimitAdjustment[]): Promise<void> {

@@ -39,6 +39,7 @@ export function planChecks(policy: LimitPolicy, id: LimitIdentity, reservedToken
         limit: w.limit,
         windowSeconds: w.windowSeconds,
         cost,
+        ...(scope === 'tenant' && policy.tenantShards > 1 ? { shards: policy.tenantShards } : {}),
       })
     }
   }

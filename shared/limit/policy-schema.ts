@@ -47,6 +47,25 @@ export const limitPolicySchema = z
       .max(5_000)
       .default(500)
       .describe('How long the stage waits for the limiter before failMode decides.'),
+    overAdmission: z
+      .number()
+      .min(0)
+      .max(0.2)
+      .default(0.02)
+      .describe(
+        'Share of a window the limiter may admit above its limit in exchange for answering from per-isolate quota ' +
+          'leases without a round trip (0.02: at most 2 % over). 0: every check asks the object (exact).',
+      ),
+    tenantShards: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe(
+        'Objects each tenant-wide window is split over (equal shares of the limit), so one busy tenant is not ' +
+          'serialised through one Durable Object. Subject and IP windows are never split.',
+      ),
     requests: z
       .object({
         subject: windowList('Requests per window per caller (`sub`).').default([

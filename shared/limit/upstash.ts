@@ -36,7 +36,11 @@ function windowKey(key: string, index: number): string {
   return `${PREFIX}:${key}:${index}`
 }
 
-/** Same arithmetic as the library's slidingWindow script and shared/limit/window.ts, but refuses without counting. */
+/**
+ * Same arithmetic as the library's slidingWindow script and shared/limit/window.ts (consumeWindow), but refuses
+ * without counting, and counts lease units (ARGV[5]) as far as they fit under the ceiling (ARGV[6]).
+ * Returns {remaining, granted}; remaining -1 means refused.
+ */
 const WEIGHTED_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -44,11 +48,14 @@ local limit = tonumber(ARGV[1])
 local now = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
+local extra = tonumber(ARGV[5])
+local ceiling = math.max(limit, tonumber(ARGV[6]))
 local used = math.floor((1 - (now % window) / window) * previous) + current
-if used + cost > limit then return -1 end
-local value = redis.call('INCRBY', KEYS[1], cost)
-if value == cost then redis.call('PEXPIRE', KEYS[1], window * 2 + 1000) end
-return limit - (used + cost)
+if cost > 0 and used + cost > limit then return {-1, 0} end
+local granted = math.max(0, math.min(extra, ceiling - used - cost))
+local value = redis.call('INCRBY', KEYS[1], cost + granted)
+if value == cost + granted then redis.call('PEXPIRE', KEYS[1], window * 2 + 1000) end
+return {math.max(0, limit - (used + cost + granted)), granted}
 `
 
 export function createUpstashBackend(options: UpstashBackendOptions): LimiterBackend {
@@ -60,7 +67,7 @@ export function createUpstashBackend(options: UpstashBackendOptions): LimiterBac
   })
   const cache = options.ephemeralCache === false ? undefined : (options.ephemeralCache ?? ISOLATE_BLOCK_CACHE)
   const limiters = new Map<string, Ratelimit>()
-  const weighted = redis.createScript<number>(WEIGHTED_SCRIPT)
+  const weighted = redis.createScript<[number, number]>(WEIGHTED_SCRIPT)
 
   const limiterFor = (limit: number, windowSeconds: number): Ratelimit => {
     const id = `${limit}/${windowSeconds}`
@@ -93,10 +100,11 @@ export function createUpstashBackend(options: UpstashBackendOptions): LimiterBac
     const windowMs = check.windowSeconds * 1000
     const index = Math.floor(now / windowMs)
     const keys = [windowKey(check.key, index), windowKey(check.key, index - 1)]
-    const args = [String(check.limit), String(now), String(windowMs), String(check.cost)]
-    const remaining = await call(() => withTimeout(weighted.exec(keys, args), options.timeoutMs))
+    const extra = Math.max(0, Math.floor(check.extra ?? 0))
+    const args = [check.limit, now, windowMs, check.cost, extra, check.ceiling ?? check.limit].map(String)
+    const [remaining, granted] = await call(() => withTimeout(weighted.exec(keys, args), options.timeoutMs))
     const resetAtMs = (index + 1) * windowMs
-    return { allowed: remaining >= 0, limit: check.limit, remaining: Math.max(0, remaining), resetAtMs }
+    return { allowed: remaining >= 0, limit: check.limit, remaining: Math.max(0, remaining), resetAtMs, granted }
   }
 
   return {
@@ -104,7 +112,7 @@ export function createUpstashBackend(options: UpstashBackendOptions): LimiterBac
     async consume(checks: readonly LimitCheck[], ctx?: WaitUntil): Promise<LimitOutcome[]> {
       return Promise.all(
         checks.map(async (check) => {
-          if (check.cost !== 1) return consumeWeighted(check)
+          if (check.cost !== 1 || (check.extra ?? 0) > 0) return consumeWeighted(check)
           const res = await call(() =>
             limiterFor(check.limit, check.windowSeconds).limit(check.key, { rate: check.cost }),
           )

@@ -16,6 +16,8 @@ export interface WindowOutcome {
   readonly remaining: number
   /** When the current fixed window ends (epoch ms): the earliest time the count can drop to the previous-only share. */
   readonly resetAtMs: number
+  /** Lease units counted on top of the cost. */
+  readonly granted: number
 }
 
 /** Moves counters to the window containing `nowMs`: the old current becomes previous if adjacent, else both clear. */
@@ -36,6 +38,8 @@ export function usedUnits(counters: WindowCounters, nowMs: number, windowMs: num
  * Admits `cost` units only if they fit (used + cost <= limit); a refused call counts nothing. For cost 1 this is
  * exactly @upstash/ratelimit's check; for weights it is stricter than the library, whose script counts a refused
  * overshoot — the Upstash backend runs its own script for weighted checks (upstash.ts).
+ * `extra` lease units are then counted as far as they fit under `ceiling` (>= limit): the lease layer's bounded
+ * overshoot lives here, in the object, so no number of isolates can push the count past `ceiling`.
  */
 export function consumeWindow(
   prior: WindowCounters | undefined,
@@ -43,13 +47,16 @@ export function consumeWindow(
   windowMs: number,
   cost: number,
   nowMs: number,
+  lease: { extra: number; ceiling: number } = { extra: 0, ceiling: limit },
 ): WindowOutcome {
   const counters = rollWindow(prior, nowMs, windowMs)
   const used = usedUnits(counters, nowMs, windowMs)
   const resetAtMs = (counters.index + 1) * windowMs
-  if (cost > 0 && used + cost > limit) return { counters, allowed: false, remaining: 0, resetAtMs }
-  const next = { ...counters, current: counters.current + cost }
-  return { counters: next, allowed: true, remaining: Math.max(0, limit - (used + cost)), resetAtMs }
+  if (cost > 0 && used + cost > limit) return { counters, allowed: false, remaining: 0, resetAtMs, granted: 0 }
+  const room = Math.max(limit, lease.ceiling) - used - cost
+  const granted = Math.max(0, Math.min(Math.floor(lease.extra), room))
+  const next = { ...counters, current: counters.current + cost + granted }
+  return { counters: next, allowed: true, remaining: Math.max(0, limit - (used + cost + granted)), resetAtMs, granted }
 }
 
 /** Adds `delta` (negative = refund, positive = charge after the fact) to the current window, without a check. */

@@ -3,6 +3,7 @@
 // backend runs them too, so a divergence shows which side moved.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { LimitCheck, LimiterBackend } from '../../shared/limit/backend.ts'
+import { createLeaseBook } from '../../shared/limit/lease.ts'
 import { createMemoryBackend } from '../../shared/limit/memory.ts'
 import { createUpstashBackend } from '../../shared/limit/upstash.ts'
 import { type LimitWorker, startLimitWorker, startUpstashStack, type UpstashStack } from './harness.ts'
@@ -110,6 +111,32 @@ describe.each(['durable-object', 'upstash', 'memory'])('limiter contract: %s', (
       [true, 4],
       [true, 2],
     ])
+  })
+
+  it('lease units are counted as far as they fit under the ceiling, and never refuse the check', async () => {
+    const c = check(10)
+    const lease = (cost: number, extra: number) => consume({ ...c, cost, extra, ceiling: 12 })
+    expect(await lease(1, 5)).toMatchObject({ allowed: true, remaining: 4, granted: 5 })
+    expect(await lease(1, 10)).toMatchObject({ allowed: true, remaining: 0, granted: 5 }) // 7 used; ceiling 12
+    expect(await lease(0, 5)).toMatchObject({ allowed: true, granted: 0 }) // the ceiling is full
+    expect((await consume(again(c, 1))).allowed).toBe(false) // 12 counted: the limit itself is spent
+    await backend().adjust([{ ...c, delta: -12 }])
+    expect(await lease(3, 0)).toMatchObject({ allowed: true, remaining: 7 })
+  })
+
+  it('quota leases over this store: sharded, within the ceiling, and every unspent unit comes back', async () => {
+    const base = { ...check(200), shards: 2 }
+    const book = createLeaseBook({ now: () => clock, random: () => 0 })
+    const leased = book.limiter(backend(), 0.1) // shards of 100, leases of at most 10, ceiling 110 per shard
+    let admitted = 0
+    for (let i = 0; i < 260; i++) if ((await leased.consume([base]))[0]?.allowed) admitted++
+    expect(admitted).toBeGreaterThanOrEqual(200 - 10)
+    expect(admitted).toBeLessThanOrEqual(220)
+    await book.release(backend())
+    const exact = createLeaseBook({ now: () => clock }).limiter(backend(), 0)
+    let more = 0
+    for (let i = 0; i < 40; i++) if ((await exact.consume([base]))[0]?.allowed) more++
+    expect(more).toBe(Math.max(0, 200 - admitted))
   })
 
   it('concurrent requests racing for the last units: exactly the limit wins', async () => {

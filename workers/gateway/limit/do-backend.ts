@@ -51,7 +51,13 @@ export function createDurableObjectBackend(options: DurableObjectBackendOptions)
           const results = await send<LimitOutcome[]>(partition, {
             op: 'consume',
             nowMs,
-            checks: group.map(({ key, limit, windowSeconds, cost }) => ({ key, limit, windowSeconds, cost })),
+            checks: group.map(({ key, limit, windowSeconds, cost, extra, ceiling }) => ({
+              key,
+              limit,
+              windowSeconds,
+              cost,
+              ...(extra ? { extra, ceiling: ceiling ?? limit } : {}),
+            })),
           })
           if (!Array.isArray(results) || results.length !== group.length) throw new LimiterUnavailableError('transport')
           indexes.forEach((checkIndex, j) => {

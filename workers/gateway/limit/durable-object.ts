@@ -8,7 +8,14 @@ import { adjustWindow, consumeWindow, isExpired, type WindowCounters } from '../
 export interface DoConsumeRequest {
   readonly op: 'consume'
   readonly nowMs: number
-  readonly checks: readonly { key: string; limit: number; windowSeconds: number; cost: number }[]
+  readonly checks: readonly {
+    key: string
+    limit: number
+    windowSeconds: number
+    cost: number
+    extra?: number
+    ceiling?: number
+  }[]
 }
 export interface DoAdjustRequest {
   readonly op: 'adjust'
@@ -64,13 +71,18 @@ export class RateLimiterDurableObject {
   #consume(req: DoConsumeRequest): LimitOutcome[] {
     return req.checks.map((check) => {
       const windowMs = check.windowSeconds * 1000
-      const outcome = consumeWindow(this.#counters.get(check.key), check.limit, windowMs, check.cost, req.nowMs)
+      // Lease fields arrive as JSON: anything but a finite number means "no lease" (never a larger grant).
+      const extra = Number.isFinite(check.extra) ? Math.max(0, check.extra ?? 0) : 0
+      const ceiling = Number.isFinite(check.ceiling) ? (check.ceiling ?? check.limit) : check.limit
+      const lease = { extra, ceiling }
+      const outcome = consumeWindow(this.#counters.get(check.key), check.limit, windowMs, check.cost, req.nowMs, lease)
       this.#store(check.key, outcome.counters, windowMs)
       return {
         allowed: outcome.allowed,
         limit: check.limit,
         remaining: outcome.remaining,
         resetAtMs: outcome.resetAtMs,
+        granted: outcome.granted,
       }
     })
   }

@@ -198,3 +198,24 @@ describe('limit stage: limiter down (failMode)', () => {
     expect(h.seen[0]?.decisions.shadowed).toEqual(['limit.unavailable'])
   })
 })
+
+describe('limit stage: quota leases', () => {
+  it('a busy tenant window is answered from the isolate lease; the store is asked once per lease', async () => {
+    const store = createMemoryBackend({ now: clock })
+    let calls = 0
+    const counting: LimiterBackend = {
+      name: 'durable-object',
+      consume: (checks) => {
+        calls += 1
+        return store.consume(checks)
+      },
+      adjust: (adjustments) => store.adjust(adjustments),
+    }
+    const requests = { ...ONLY.requests, tenant: [{ limit: 100_000, windowSeconds: 60 }] }
+    const h = limitHarness({ compiled: limitPolicy({ ...ONLY, requests, tenantShards: 1 }), backend: counting })
+    for (let i = 0; i < 8; i++) expect((await h.call({ sub: `s${i}` })).status).toBe(200)
+    await h.settle()
+    expect(calls).toBeLessThanOrEqual(2) // the first request and one background renewal
+    expect(h.seen[0]?.decisions.limit?.items[0]).toMatchObject({ name: 'requests-tenant-60s', kind: 'requests' })
+  })
+})

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/limit/backend.ts'
 import { estimatePromptTokens } from '../../../shared/limit/estimate.ts'
 import { formatRateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from '../../../shared/limit/headers.ts'
+import { createLeaseBook, type LeaseBook } from '../../../shared/limit/lease.ts'
 import { type PlannedCheck, planChecks, refusalCode, toItems } from '../../../shared/limit/plan.ts'
 import type { LimitPolicy } from '../../../shared/limit/policy-schema.ts'
 import type { LimitItem } from '../../../shared/limit/types.ts'
@@ -27,8 +28,11 @@ export { ipShield } from './ip-shield.ts'
 export interface LimitStageOptions {
   /** Which limiter serves a request; default: the policy's `backend` from the Worker bindings (backends.ts). */
   readonly backend?: (env: Env, policy: LimitPolicy) => LimiterBackend | null
-  /** Clock for Retry-After and RateLimit `t` (the DO backend has its own). */
+  /** Clock for Retry-After and RateLimit `t` and for the quota leases (the DO backend has its own). */
   readonly now?: () => number
+  /** This isolate's quota leases for a backend (shared/limit/lease.ts); default: one book per backend name,
+   * held by this stage instance. Benches pass their own (per policy) to read the round-trip counts. */
+  readonly leases?: (backend: LimiterBackend['name'], policy: LimitPolicy) => LeaseBook
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -76,6 +80,14 @@ function neverFits(refused: readonly LimitItem[], reserved: number): string | nu
 export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> => {
   const now = opts.now ?? Date.now
   const selectBackend = opts.backend ?? backendFromEnv
+  const books = new Map<LimiterBackend['name'], LeaseBook>()
+  const leasesFor =
+    opts.leases ??
+    ((name: LimiterBackend['name']) => {
+      const book = books.get(name) ?? createLeaseBook({ now })
+      books.set(name, book)
+      return book
+    })
   return async function limit(c, next) {
     const policy = c.get('tenant').policy.limits
     const decisions = c.get('decisions')
@@ -90,7 +102,8 @@ export const limit = (opts: LimitStageOptions = {}): MiddlewareHandler<AppEnv> =
       { tenantId: c.get('tenant').compiled.id, subject: c.get('caller').sub, ip: c.get('client').ip },
       reserved,
     )
-    const backend = selectBackend(c.env, policy)
+    const store = selectBackend(c.env, policy)
+    const backend = store && leasesFor(store.name, policy).limiter(store, policy.overAdmission)
 
     let outcomes: LimitOutcome[]
     try {

@@ -40,6 +40,7 @@ function applyDelta(r: Reservation, delta: number, ctx: WaitUntil): void {
     partition: c.partition,
     windowSeconds: c.windowSeconds,
     delta,
+    ...(c.shards === undefined ? {} : { shards: c.shards }),
   }))
   backgroundTask(ctx, r.backend.adjust(adjustments, ctx), 'reconcile')
 }
