@@ -4,7 +4,7 @@
 // is then calibrated (gain and offset) on leave-one-source-out scores, so the policy threshold means the same on
 // unseen sources and typical benign text scores low.
 // Usage: npm run train:screen [-- --bits 16 --epochs 12]
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -12,31 +12,14 @@ import { compileScreen, scanText } from '../shared/screen/engine.ts'
 import { featureIndices, lengthNorm, type ModelFile, type ScreenModel } from '../shared/screen/model.ts'
 import { normalize } from '../shared/screen/normalize.ts'
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
+import { type CorpusRow, loadCorpus } from './screen/corpus.ts'
+
+export type { CorpusRow } from './screen/corpus.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const MODEL_PATH = resolve(here, '../shared/screen/model/screen-model.json')
 const CONFUSABLES_PATH = resolve(here, '../shared/screen/model/confusables.json')
 export const TARGET_BENIGN_FPR = 0.006 // calibrate below the 1% policy target: held-out sources drift
-
-export interface CorpusRow {
-  readonly id: string
-  readonly text: string
-  readonly label: 'attack' | 'benign'
-  readonly source: string
-  readonly category: string
-  readonly lang: string
-}
-
-export function corpusPath(): string {
-  return process.env.PORTCULLIS_CORPUS ?? resolve(here, '../../shared/corpus/dev.jsonl')
-}
-
-export function loadCorpus(path = corpusPath()): CorpusRow[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as CorpusRow)
-}
 
 export interface Example {
   readonly row: CorpusRow

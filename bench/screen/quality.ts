@@ -2,13 +2,13 @@
 // calibrated exactly like the shipped one), ROC points, the default policy's block rates, per category and
 // language, and the same again after every evasion transform.
 
+import { loadCorpus } from '../../scripts/screen/corpus.ts'
 import {
   type CorpusRow,
   DEFAULT_TRAIN,
   featurize,
   fitCalibration,
   leaveOneSourceOut,
-  loadCorpus,
   outOfFoldBenign,
   thresholdAtFpr,
 } from '../../scripts/train-screen.ts'
