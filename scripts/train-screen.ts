@@ -30,7 +30,8 @@ export interface Example {
   readonly offset: number
 }
 
-const ZERO_MODEL = (bits: number): ScreenModel => ({
+/** A model that adds nothing: the screen is then the phrase rules and structural detectors alone. */
+export const ZERO_MODEL = (bits: number): ScreenModel => ({
   bits,
   bias: 0,
   scale: 0,

@@ -38,8 +38,12 @@ const MAX_PHRASE_LOGIT = 6 // phrase evidence saturates: more rules add nothing 
 
 export interface TextResult {
   readonly scores: Record<ScreenCategory, number>
-  /** Attack logit before role weighting (for the bench's ROC). */
+  /** Attack logit before role weighting (for the bench's ROC): the calibrated combination of the parts below. */
   attackLogit: number
+  /** The parts, raw (uncalibrated), so the bench can rank by each alone: the learned model's logit, and the phrase
+   * rules' best-window logit plus structural markers (template tokens). Not counting decoded children. */
+  modelLogit: number
+  phraseLogit: number
   readonly rules: Set<string>
   readonly spans: DetectionSpan[]
   /** PII and credential findings on the original text (redaction targets). */
@@ -66,7 +70,17 @@ export function emptyResult(): TextResult {
     secret: 0,
     tenant_rule: 0,
   }
-  return { scores, attackLogit: -10, rules: new Set(), spans: [], findings: [], tenantHits: new Set(), work: 0 }
+  return {
+    scores,
+    attackLogit: -10,
+    modelLogit: 0,
+    phraseLogit: 0,
+    rules: new Set(),
+    spans: [],
+    findings: [],
+    tenantHits: new Set(),
+    work: 0,
+  }
 }
 
 function pushSpan(r: TextResult, span: DetectionSpan): void {
@@ -97,12 +111,17 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   RULES.forEach((rule, i) => {
     if (ruleFired[i]) r.rules.add(rule.id)
   })
-  let logit = modelLogit + Math.min(MAX_PHRASE_LOGIT, phrase.injection + phrase.jailbreak + phrase.extraction)
+  let phraseLogit = Math.min(MAX_PHRASE_LOGIT, phrase.injection + phrase.jailbreak + phrase.extraction)
   r.work += view.length
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
-    logit += TEMPLATE_LOGIT
+    phraseLogit += TEMPLATE_LOGIT
     r.rules.add('template_token')
+  }
+  let logit = modelLogit + phraseLogit
+  if (depth === 0) {
+    r.modelLogit = modelLogit
+    r.phraseLogit = phraseLogit
   }
   const smuggling = smugglingScore(view.signals, view.tagText.length)
   if (smuggling.score >= 0.8) logit += SMUGGLING_LOGIT
