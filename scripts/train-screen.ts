@@ -242,7 +242,9 @@ function main(): void {
     blockFprMax: BLOCK_FPR_MAX,
     flagBudget: FLAG_BENIGN_BUDGET,
   }
-  writeFileSync(THRESHOLDS_PATH, `${JSON.stringify(defaults)}\n`)
+  // One line, spaced as biome formats JSON (shared/ is linted; model/ is not).
+  const line = Object.entries(defaults).map(([k, v]) => `"${k}": ${JSON.stringify(v)}`)
+  writeFileSync(THRESHOLDS_PATH, `{ ${line.join(', ')} }\n`)
   console.log(
     `trained on ${rows.length} rows (${examples.filter((e) => e.y).length} attacks), bits=${opts.bits}; ` +
       `${demoted.length} rules demoted (fire on > ${MAX_BENIGN_FIRE_RATE * 100}% of a benign source); ` +
