@@ -155,12 +155,11 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
       ? decodeChildren(compiled, text, view, depth, budget, r, rot13Concepts >= ROT13_MIN_CONCEPTS)
       : 0
   const p = allow ? 0 : Math.max(sigmoid(logit), childP)
-  if (depth === 0) {
-    // Decoded children count as sure: what an encoding hides is judged on its own scan.
-    const childLogit = childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10
-    r.attackLogit = allow ? -10 : Math.max(logit, childLogit)
-    r.sureLogit = allow ? -10 : Math.max(sure, childLogit)
-  }
+  if (depth === 0)
+    r.attackLogit = allow ? -10 : Math.max(logit, childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10)
+  // A decoded payload is sure only by its own sure score (children.ts merges it in): wrapping a text in base64
+  // must not turn demoted rules into sure ones.
+  r.sureLogit = allow ? -10 : Math.max(sure, r.sureLogit)
   const main: AttackCategory =
     phrase.extraction > Math.max(phrase.injection, phrase.jailbreak)
       ? 'extraction'
