@@ -1,42 +1,37 @@
 // Trains the screen's learned model (hashed char n-gram logistic regression) on the dev corpus and writes
 // shared/screen/model/screen-model.json; regenerates the confusables table when the `unhomoglyph` package is there.
-// The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. The bias
-// is then calibrated (gain and offset) on leave-one-source-out scores, so the policy threshold means the same on
-// unseen sources and typical benign text scores low.
+// The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. Then the
+// default thresholds: the rule audit on all sources (model/rule-audit.json), and block/flag thresholds chosen on
+// leave-one-group-out benign scores (scripts/screen/thresholds.ts), written as the calibration and thresholds.json.
 // Usage: npm run train:screen [-- --bits 16 --epochs 12]
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { compileScreen, scanText } from '../shared/screen/engine.ts'
 import { featureIndices, lengthNorm, type ModelFile, type ScreenModel } from '../shared/screen/model.ts'
 import { normalize } from '../shared/screen/normalize.ts'
+import type { ThresholdsFile } from '../shared/screen/policy-schema.ts'
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
+import { demotedMask, type RuleAuditFile } from '../shared/screen/rule-audit.ts'
+import { type CorpusRow, groupOf, loadCorpus } from './screen/corpus.ts'
+import { progress } from './screen/progress.ts'
+import { demotedRules, MAX_BENIGN_FIRE_RATE } from './screen/rule-audit.ts'
+import {
+  BLOCK_FPR_MAX,
+  chooseThresholds,
+  FLAG_BENIGN_BUDGET,
+  type OofScore,
+  shippedCalibration,
+} from './screen/thresholds.ts'
+
+export type { CorpusRow } from './screen/corpus.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const MODEL_PATH = resolve(here, '../shared/screen/model/screen-model.json')
 const CONFUSABLES_PATH = resolve(here, '../shared/screen/model/confusables.json')
-export const TARGET_BENIGN_FPR = 0.006 // calibrate below the 1% policy target: held-out sources drift
-
-export interface CorpusRow {
-  readonly id: string
-  readonly text: string
-  readonly label: 'attack' | 'benign'
-  readonly source: string
-  readonly category: string
-  readonly lang: string
-}
-
-export function corpusPath(): string {
-  return process.env.PORTCULLIS_CORPUS ?? resolve(here, '../../shared/corpus/dev.jsonl')
-}
-
-export function loadCorpus(path = corpusPath()): CorpusRow[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as CorpusRow)
-}
+const AUDIT_PATH = resolve(here, '../shared/screen/model/rule-audit.json')
+const THRESHOLDS_PATH = resolve(here, '../shared/screen/thresholds.json')
 
 export interface Example {
   readonly row: CorpusRow
@@ -47,7 +42,8 @@ export interface Example {
   readonly offset: number
 }
 
-const ZERO_MODEL = (bits: number): ScreenModel => ({
+/** A model that adds nothing: the screen is then the phrase rules and structural detectors alone. */
+export const ZERO_MODEL = (bits: number): ScreenModel => ({
   bits,
   bias: 0,
   scale: 0,
@@ -89,7 +85,11 @@ export const DEFAULT_TRAIN: TrainOptions = {
 }
 
 /** Class-balanced logistic regression, AdaGrad SGD over shuffled examples, then int8 quantisation. */
-export function trainModel(examples: readonly Example[], opts: TrainOptions = DEFAULT_TRAIN): ScreenModel {
+export function trainModel(
+  examples: readonly Example[],
+  opts: TrainOptions = DEFAULT_TRAIN,
+  onEpoch: (done: number) => void = () => {},
+): ScreenModel {
   const w = new Float64Array(1 << opts.bits)
   const g2 = new Float64Array(1 << opts.bits).fill(1e-8)
   let b = 0
@@ -127,6 +127,7 @@ export function trainModel(examples: readonly Example[], opts: TrainOptions = DE
       gb += grad * grad
       b -= (opts.rate * grad) / Math.sqrt(gb)
     }
+    onEpoch(epoch + 1)
   }
   let max = 1e-9
   for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]!))
@@ -134,23 +135,6 @@ export function trainModel(examples: readonly Example[], opts: TrainOptions = DE
   const q = new Int8Array(w.length)
   for (let i = 0; i < w.length; i++) q[i] = Math.round(w[i]! / scale)
   return { bits: opts.bits, bias: b * opts.shrink, scale: scale * opts.shrink, weights: q, gain: 1, offset: 0 }
-}
-
-/** Leave-one-source-out: for each source, train on the others and score it. Returns out-of-fold logits by row id. */
-export function leaveOneSourceOut(
-  examples: readonly Example[],
-  opts: TrainOptions = DEFAULT_TRAIN,
-): Map<string, ScreenModel> {
-  const folds = new Map<string, ScreenModel>()
-  for (const source of new Set(examples.map((e) => e.row.source)))
-    folds.set(
-      source,
-      trainModel(
-        examples.filter((e) => e.row.source !== source),
-        opts,
-      ),
-    )
-  return folds
 }
 
 export function toModelFile(m: ScreenModel): ModelFile {
@@ -169,30 +153,6 @@ export function thresholdAtFpr(benign: readonly number[], fpr: number): number {
   const sorted = [...benign].sort((a, b) => b - a)
   const k = Math.floor(fpr * sorted.length)
   return (sorted[k] ?? -10) + 1e-6
-}
-
-/** Calibrated logit of a typical benign text (p ≈ 0.05): "Hello" must not look like half an attack. */
-export const BENIGN_MEDIAN_LOGIT = Math.log(0.05 / 0.95)
-const MAX_GAIN = 4 // stretch at most 4x: a wider benign spread means the scores already separate
-
-/** Affine calibration from raw out-of-fold benign logits: the TARGET_BENIGN_FPR quantile lands on the policy
- * threshold and the benign median on BENIGN_MEDIAN_LOGIT. Monotone, so it changes no ranking (ROC), only what
- * the threshold means. */
-export function fitCalibration(benignRaw: readonly number[]): { gain: number; offset: number } {
-  const target = Math.log(DEFAULT_ATTACK_THRESHOLD / (1 - DEFAULT_ATTACK_THRESHOLD))
-  const high = thresholdAtFpr(benignRaw, TARGET_BENIGN_FPR)
-  const sorted = [...benignRaw].sort((a, b) => a - b)
-  const median = sorted[Math.floor(sorted.length / 2)] ?? high - 1
-  const gain = Math.min(MAX_GAIN, Math.max(1, (target - BENIGN_MEDIAN_LOGIT) / Math.max(1e-6, high - median)))
-  return { gain, offset: target - gain * high }
-}
-
-/** Raw attack logits of every benign row through the full engine, each scored by the fold that never saw its source. */
-export function outOfFoldBenign(rows: readonly CorpusRow[], folds: ReadonlyMap<string, ScreenModel>): number[] {
-  const policy = screenPolicySchema.parse({})
-  return rows
-    .filter((r) => r.label === 'benign')
-    .map((r) => scanText(compileScreen(policy, folds.get(r.source)!), r.text).attackLogit)
 }
 
 /** Unicode confusables (via the unhomoglyph package's copy of confusables.txt) → single Latin letters. */
@@ -218,6 +178,38 @@ function generateConfusables(): void {
   writeFileSync(CONFUSABLES_PATH, `${JSON.stringify({ source: note, from, to })}\n`)
 }
 
+/** Leave-one-group-out benign scores: each benign row scored by a model trained without its group (sources of one
+ * upstream repository), through the full engine with the given rule audit. Attack-only groups need no fold: the
+ * thresholds are set by benign scores alone. */
+export function outOfGroupBenign(
+  rows: readonly CorpusRow[],
+  examples: readonly Example[],
+  opts: TrainOptions,
+  demoted: readonly boolean[],
+  onStep: (done: number, detail: string) => void,
+): OofScore[] {
+  const group = groupOf(rows)
+  const groups = [...new Set(rows.filter((r) => r.label === 'benign').map(group))].sort()
+  const policy = screenPolicySchema.parse({})
+  const out: OofScore[] = []
+  groups.forEach((g, k) => {
+    const fold = (e: number) =>
+      onStep(k * opts.epochs + e, `fold ${k + 1}/${groups.length} (${g}) epoch ${e}/${opts.epochs}`)
+    const model = trainModel(
+      examples.filter((e) => group(e.row) !== g),
+      opts,
+      fold,
+    )
+    const screen = compileScreen(policy, model, demoted)
+    for (const row of rows)
+      if (row.label === 'benign' && group(row) === g) {
+        const r = scanText(screen, row.text)
+        out.push({ row, attack: r.attackLogit, sure: r.sureLogit })
+      }
+  })
+  return out
+}
+
 function main(): void {
   const args = process.argv.slice(2)
   const opt = (name: string, def: number): number => {
@@ -231,15 +223,34 @@ function main(): void {
   }
   generateConfusables()
   const rows = loadCorpus()
+  const demoted = demotedRules(rows)
   const examples = featurize(rows, opts.bits)
-  const folds = leaveOneSourceOut(examples, opts)
-  const { gain, offset } = fitCalibration(outOfFoldBenign(rows, folds))
-  const calibrated = { ...trainModel(examples, opts), gain, offset }
-  writeFileSync(MODEL_PATH, `${JSON.stringify(toModelFile(calibrated))}\n`)
+  const benignGroups = new Set(rows.filter((r) => r.label === 'benign').map(groupOf(rows))).size
+  const bar = progress('train:screen', (benignGroups + 1) * opts.epochs)
+  const oof = outOfGroupBenign(rows, examples, opts, demotedMask(demoted), (d, detail) => bar.update(d, detail))
+  const thresholds = chooseThresholds(oof)
+  const final = trainModel(examples, opts, (e) =>
+    bar.update(benignGroups * opts.epochs + e, `all rows epoch ${e}/${opts.epochs}`),
+  )
+  bar.done()
+  const { gain, offset, flag } = shippedCalibration(thresholds, oof)
+  writeFileSync(MODEL_PATH, `${JSON.stringify(toModelFile({ ...final, gain, offset }))}\n`)
+  const audit: RuleAuditFile = { maxBenignFireRate: MAX_BENIGN_FIRE_RATE, demoted }
+  writeFileSync(AUDIT_PATH, `${JSON.stringify(audit)}\n`)
+  const defaults: ThresholdsFile = {
+    attackFlag: Number(flag.toFixed(3)),
+    blockFprMax: BLOCK_FPR_MAX,
+    flagBudget: FLAG_BENIGN_BUDGET,
+  }
+  // One line, spaced as biome formats JSON (shared/ is linted; model/ is not).
+  const line = Object.entries(defaults).map(([k, v]) => `"${k}": ${JSON.stringify(v)}`)
+  writeFileSync(THRESHOLDS_PATH, `{ ${line.join(', ')} }\n`)
   console.log(
     `trained on ${rows.length} rows (${examples.filter((e) => e.y).length} attacks), bits=${opts.bits}; ` +
-      `calibrated ×${gain.toFixed(3)} ${offset >= 0 ? '+' : ''}${offset.toFixed(3)}: threshold ${DEFAULT_ATTACK_THRESHOLD} ≈ ` +
-      `${TARGET_BENIGN_FPR * 100}% LOSO benign FPR, benign median at p ≈ 0.05`,
+      `${demoted.length} rules demoted (fire on > ${MAX_BENIGN_FIRE_RATE * 100}% of a benign source); ` +
+      `leave-one-group-out thresholds: block raw ${thresholds.block.toFixed(3)} → ${DEFAULT_ATTACK_THRESHOLD}, ` +
+      `flag raw ${thresholds.flag.toFixed(3)} → ${defaults.attackFlag}; calibrated ×${gain.toFixed(3)} ` +
+      `${offset >= 0 ? '+' : ''}${offset.toFixed(3)}`,
   )
 }
 

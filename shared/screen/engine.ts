@@ -10,6 +10,7 @@ import { calibrate, logitOfSum } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
 import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
+import { TEMPLATE_AUDIT_INDEX } from './rule-audit.ts'
 import { findSecrets } from './secrets.ts'
 import type { DetectionSpan, ScreenCategory } from './types.ts'
 import { reportMatches, scanView, startViewScan } from './view-scan.ts'
@@ -20,7 +21,7 @@ export { type CompiledScreen, compileScreen } from './compile.ts'
 export const CATEGORIES: readonly ScreenCategory[] = SCREEN_CATEGORIES
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool'
 
-const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own
+export const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own
 const SMUGGLING_LOGIT = 0 // hidden channels are reported as smuggling; the text is judged on what they hide
 const MAX_SPANS = 64
 const ROT13_MIN_CONCEPTS = 2 // distinct keyword concepts seen in rot13 before the text is decoded and rescanned
@@ -32,8 +33,16 @@ const MAX_PHRASE_LOGIT = 6 // phrase evidence saturates: more rules add nothing 
 
 export interface TextResult {
   readonly scores: Record<ScreenCategory, number>
-  /** Attack logit before role weighting (for the bench's ROC). */
+  /** Attack logit before role weighting (for the bench's ROC): the calibrated combination of the parts below. */
   attackLogit: number
+  /** The parts, raw (uncalibrated), so the bench can rank by each alone: the learned model's logit, and the phrase
+   * rules' best-window logit plus structural markers (template tokens). Not counting decoded children. */
+  modelLogit: number
+  phraseLogit: number
+  /** attackLogit without the rules that may not block alone (compiled.demoted), and its role-weighted probability:
+   * a block needs this to reach the threshold too (request.ts decide). */
+  sureLogit: number
+  sureScore: number
   readonly rules: Set<string>
   readonly spans: DetectionSpan[]
   /** PII and credential findings on the original text (redaction targets). */
@@ -60,7 +69,19 @@ export function emptyResult(): TextResult {
     secret: 0,
     tenant_rule: 0,
   }
-  return { scores, attackLogit: -10, rules: new Set(), spans: [], findings: [], tenantHits: new Set(), work: 0 }
+  return {
+    scores,
+    attackLogit: -10,
+    modelLogit: 0,
+    phraseLogit: 0,
+    sureLogit: -10,
+    sureScore: 0,
+    rules: new Set(),
+    spans: [],
+    findings: [],
+    tenantHits: new Set(),
+    work: 0,
+  }
 }
 
 function pushSpan(r: TextResult, span: DetectionSpan): void {
@@ -76,10 +97,10 @@ export function scanText(compiled: CompiledScreen, text: string, role: Role = 'u
   const result = emptyResult()
   scanInto(compiled, text, 0, { decoded: 2 * text.length + 4096 }, result)
   const w = compiled.policy.roles[role]
-  for (const c of ['injection', 'jailbreak', 'extraction', 'exfiltration'] as const) {
-    const p = result.scores[c]
-    if (p > 0 && w !== 1) result.scores[c] = (p * w) / (p * w + 1 - p)
-  }
+  const weigh = (p: number): number => (p > 0 && w !== 1 ? (p * w) / (p * w + 1 - p) : p)
+  for (const c of ['injection', 'jailbreak', 'extraction', 'exfiltration'] as const)
+    result.scores[c] = weigh(result.scores[c])
+  result.sureScore = weigh(sigmoid(result.sureLogit))
   return result
 }
 
@@ -91,15 +112,24 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   RULES.forEach((rule, i) => {
     if (ruleFired[i]) r.rules.add(rule.id)
   })
-  let logit = modelLogit + Math.min(MAX_PHRASE_LOGIT, phrase.injection + phrase.jailbreak + phrase.extraction)
+  const phraseSum = phrase.injection + phrase.jailbreak + phrase.extraction
+  let phraseLogit = Math.min(MAX_PHRASE_LOGIT, phraseSum)
+  let surePhrase = Math.min(MAX_PHRASE_LOGIT, phraseSum - phrase.demoted)
   r.work += view.length
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
-    logit += TEMPLATE_LOGIT
+    phraseLogit += TEMPLATE_LOGIT
+    if (!compiled.demoted[TEMPLATE_AUDIT_INDEX]) surePhrase += TEMPLATE_LOGIT
     r.rules.add('template_token')
+  }
+  let logit = modelLogit + phraseLogit
+  if (depth === 0) {
+    r.modelLogit = modelLogit
+    r.phraseLogit = phraseLogit
   }
   const smuggling = smugglingScore(view.signals, view.tagText.length)
   if (smuggling.score >= 0.8) logit += SMUGGLING_LOGIT
+  const sure = calibrate(compiled.model, logit - phraseLogit + surePhrase)
   logit = calibrate(compiled.model, logit)
   if (smuggling.score > 0) {
     r.scores.smuggling = Math.max(r.scores.smuggling, smuggling.score)
@@ -121,6 +151,9 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   const p = allow ? 0 : Math.max(sigmoid(logit), childP)
   if (depth === 0)
     r.attackLogit = allow ? -10 : Math.max(logit, childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10)
+  // A decoded payload is sure only by its own sure score (children.ts merges it in): wrapping a text in base64
+  // must not turn demoted rules into sure ones.
+  r.sureLogit = allow ? -10 : Math.max(sure, r.sureLogit)
   const main: AttackCategory =
     phrase.extraction > Math.max(phrase.injection, phrase.jailbreak)
       ? 'extraction'
@@ -182,7 +215,7 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   const lastWord: number[] = new Array<number>(CONCEPT_NAMES.length).fill(-1_000_000)
   const ruleFired: number[] = new Array<number>(RULES.length).fill(0)
   const ruleLast = new Int32Array(RULES.length).fill(-1_000_000)
-  const phrase: Record<AttackCategory, number> = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0 }
+  const phrase: PhraseSums = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0, demoted: 0 }
   let best = 0
   let rot13Mask = 0
   let allow = false
@@ -201,7 +234,7 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
           ruleFired[ri] = 1
           if (first < 0) first = view.origin[vs]!
         }
-        if (entering) best = bestWindow(ruleLast, word, best, phrase)
+        if (entering) best = bestWindow(ruleLast, word, best, phrase, compiled.demoted)
       }
     } else if (i.kind === 'rot13') rot13Mask |= 1 << i.concept
     else if (i.kind === 'allow') allow = true
@@ -224,15 +257,30 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit }
 }
 
+/** Per-category phrase logits of the best window, and how much of the injection/jailbreak/extraction part of it
+ * came from demoted rules. */
+type PhraseSums = Record<AttackCategory, number> & { demoted: number }
+
 /** A rule just entered the window ending at `word`: if the rules fired within the window outweigh the best window
  * so far, it becomes the best (its per-category sums are written to `phrase`). The set only grows when a rule
  * enters, so checking at entries finds the maximum; entries per rule are at most words / window + 1. */
-function bestWindow(ruleLast: Int32Array, word: number, best: number, phrase: Record<AttackCategory, number>): number {
+function bestWindow(
+  ruleLast: Int32Array,
+  word: number,
+  best: number,
+  phrase: PhraseSums,
+  demoted: readonly boolean[],
+): number {
   let total = 0
   const inWindow = (k: number) => word - ruleLast[k]! <= PHRASE_WINDOW_WORDS && RULES[k]!.weight > 0
   for (let k = 0; k < RULES.length; k++) if (inWindow(k)) total += RULES[k]!.weight
   if (total <= best) return best
-  phrase.injection = phrase.jailbreak = phrase.extraction = phrase.exfiltration = 0
-  for (let k = 0; k < RULES.length; k++) if (inWindow(k)) phrase[RULES[k]!.category] += RULES[k]!.weight
+  phrase.injection = phrase.jailbreak = phrase.extraction = phrase.exfiltration = phrase.demoted = 0
+  for (let k = 0; k < RULES.length; k++) {
+    if (!inWindow(k)) continue
+    const rule = RULES[k]!
+    phrase[rule.category] += rule.weight
+    if (demoted[k] && rule.category !== 'exfiltration') phrase.demoted += rule.weight
+  }
   return total
 }
