@@ -1,166 +1,67 @@
-// Trains the screen's learned model (hashed char n-gram logistic regression) on the dev corpus and writes
-// shared/screen/model/screen-model.json; regenerates the confusables table when the `unhomoglyph` package is there.
-// The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. The bias
-// is then calibrated (gain and offset) on leave-one-source-out scores, so the policy threshold means the same on
-// unseen sources and typical benign text scores low.
-// Usage: npm run train:screen [-- --bits 16 --epochs 12]
-import { readFileSync, writeFileSync } from 'node:fs'
+// Trains the screen's learned model (char n-grams + word concepts, scripts/screen/train-model.ts) on the corpus and
+// writes shared/screen/model/screen-model.json; regenerates the confusables table when `unhomoglyph` is there.
+// The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. The whole
+// logit is then calibrated (gain and offset) on grouped leave-one-source-out scores, so the policy threshold means
+// the same on unseen sources and typical benign text scores low. Usage: npm run train:screen
+import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { compileScreen, scanText } from '../shared/screen/engine.ts'
-import { featureIndices, lengthNorm, type ModelFile, type ScreenModel } from '../shared/screen/model.ts'
-import { normalize } from '../shared/screen/normalize.ts'
+import type { ModelFile, ScreenModel } from '../shared/screen/model.ts'
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
+import { groupOf } from './screen/groups.ts'
+import { type CorpusRow, loadRows } from './screen/rows.ts'
+import { DEFAULT_MODEL, type ModelOptions, trainModel } from './screen/train-model.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const MODEL_PATH = resolve(here, '../shared/screen/model/screen-model.json')
 const CONFUSABLES_PATH = resolve(here, '../shared/screen/model/confusables.json')
 export const TARGET_BENIGN_FPR = 0.006 // calibrate below the 1% policy target: held-out sources drift
 
-export interface CorpusRow {
-  readonly id: string
-  readonly text: string
-  readonly label: 'attack' | 'benign'
-  readonly source: string
-  readonly category: string
-  readonly lang: string
+export type { CorpusRow }
+export const loadCorpus = (): CorpusRow[] => loadRows()
+export const DEFAULT_TRAIN: ModelOptions = DEFAULT_MODEL
+
+/** The rows themselves: features are computed and cached per row id inside trainModel (train-model.ts). */
+export function featurize(rows: readonly CorpusRow[], _bits?: number): readonly CorpusRow[] {
+  return rows
 }
 
-export function corpusPath(): string {
-  return process.env.PORTCULLIS_CORPUS ?? resolve(here, '../../shared/corpus/dev.jsonl')
-}
-
-export function loadCorpus(path = corpusPath()): CorpusRow[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as CorpusRow)
-}
-
-export interface Example {
-  readonly row: CorpusRow
-  readonly y: 0 | 1
-  readonly idx: Int32Array
-  readonly value: number
-  /** Logit from phrase rules + structural detectors (the model's fixed offset). */
-  readonly offset: number
-}
-
-const ZERO_MODEL = (bits: number): ScreenModel => ({
-  bits,
-  bias: 0,
-  scale: 0,
-  weights: new Int8Array(1 << bits),
-  gain: 1,
-  offset: 0,
-})
-
-export function featurize(rows: readonly CorpusRow[], bits: number): Example[] {
-  const screen = compileScreen(screenPolicySchema.parse({}), ZERO_MODEL(bits))
-  return rows.map((row) => {
-    const v = normalize(row.text)
-    const idx = featureIndices(v.text, v.length, bits)
-    const offset = Math.max(-8, Math.min(8, scanText(screen, row.text).attackLogit))
-    return { row, y: row.label === 'attack' ? 1 : 0, idx, value: lengthNorm(idx.length), offset }
-  })
-}
-
-export interface TrainOptions {
-  bits: number
-  epochs: number
-  rate: number
-  l2: number
-  seed: number
-  /** 0: every row weighs the same; 1: every source weighs the same within its class. */
-  balance: number
-  /** Multiplier on the learned part of the logit: leave-one-source-out showed the phrase rules transfer to unseen
-   * sources better than the n-grams do, so the model is a damped residual on top of them. */
-  shrink: number
-}
-export const DEFAULT_TRAIN: TrainOptions = {
-  bits: 16,
-  epochs: 8,
-  rate: 0.02,
-  l2: 3e-3,
-  seed: 7,
-  balance: 1,
-  shrink: 0.25,
-}
-
-/** Class-balanced logistic regression, AdaGrad SGD over shuffled examples, then int8 quantisation. */
-export function trainModel(examples: readonly Example[], opts: TrainOptions = DEFAULT_TRAIN): ScreenModel {
-  const w = new Float64Array(1 << opts.bits)
-  const g2 = new Float64Array(1 << opts.bits).fill(1e-8)
-  let b = 0
-  let gb = 1e-8
-  // Every source weighs the same within its class, and both classes weigh the same: one big source (640
-  // in-the-wild jailbreaks) must not teach the model that "long English role-play" is the attack signal.
-  const perSource = new Map<string, number>()
-  for (const e of examples) perSource.set(e.row.source, (perSource.get(e.row.source) ?? 0) + 1)
-  const sourcesOf = (y: number) => new Set(examples.filter((e) => e.y === y).map((e) => e.row.source)).size
-  const classSources = [sourcesOf(0), sourcesOf(1)]
-  const weightOf = (e: Example): number =>
-    (examples.length / (2 * classSources[e.y]! * perSource.get(e.row.source)!)) ** opts.balance
-  let seed = opts.seed
-  const rand = (): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-    return seed / 2 ** 32
-  }
-  const order = examples.map((_, i) => i)
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1))
-      ;[order[i], order[j]] = [order[j]!, order[i]!]
-    }
-    for (const k of order) {
-      const e = examples[k]!
-      let z = b + e.offset
-      for (let i = 0; i < e.idx.length; i++) z += w[e.idx[i]!]! * e.value
-      const grad = (1 / (1 + Math.exp(-z)) - e.y) * weightOf(e)
-      for (let i = 0; i < e.idx.length; i++) {
-        const h = e.idx[i]!
-        const g = grad * e.value + opts.l2 * w[h]!
-        g2[h] = g2[h]! + g * g
-        w[h] = w[h]! - (opts.rate * g) / Math.sqrt(g2[h]!)
-      }
-      gb += grad * grad
-      b -= (opts.rate * grad) / Math.sqrt(gb)
-    }
-  }
-  let max = 1e-9
-  for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]!))
-  const scale = max / 127
-  const q = new Int8Array(w.length)
-  for (let i = 0; i < w.length; i++) q[i] = Math.round(w[i]! / scale)
-  return { bits: opts.bits, bias: b * opts.shrink, scale: scale * opts.shrink, weights: q, gain: 1, offset: 0 }
-}
-
-/** Leave-one-source-out: for each source, train on the others and score it. Returns out-of-fold logits by row id. */
+/** Grouped leave-one-source-out: sources of one upstream repository are held out together. Returns, for every
+ * source, the model trained without its group. */
 export function leaveOneSourceOut(
-  examples: readonly Example[],
-  opts: TrainOptions = DEFAULT_TRAIN,
+  rows: readonly CorpusRow[],
+  opts: ModelOptions = DEFAULT_MODEL,
+  progress?: (fraction: number) => void,
 ): Map<string, ScreenModel> {
+  const groups = [...new Set(rows.map((r) => groupOf(r.source)))]
   const folds = new Map<string, ScreenModel>()
-  for (const source of new Set(examples.map((e) => e.row.source)))
-    folds.set(
-      source,
-      trainModel(
-        examples.filter((e) => e.row.source !== source),
-        opts,
-      ),
+  groups.forEach((g, k) => {
+    const model = trainModel(
+      rows.filter((r) => groupOf(r.source) !== g),
+      opts,
+      (f) => progress?.((k + f) / groups.length),
     )
+    for (const r of rows) if (groupOf(r.source) === g) folds.set(r.source, model)
+  })
   return folds
 }
+
+const base64 = (a: Int8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')
 
 export function toModelFile(m: ScreenModel): ModelFile {
   return {
     bits: m.bits,
+    wordBits: m.wordBits,
     bias: Number(m.bias.toFixed(6)),
     gain: Number(m.gain.toFixed(6)),
     offset: Number(m.offset.toFixed(6)),
     scale: Number(m.scale.toPrecision(8)),
-    weights: Buffer.from(m.weights.buffer, m.weights.byteOffset, m.weights.byteLength).toString('base64'),
+    capMin: Number(m.capMin.toFixed(6)),
+    capMax: Number(m.capMax.toFixed(6)),
+    weights: base64(m.weights),
+    wordWeights: base64(m.wordWeights),
   }
 }
 
@@ -218,26 +119,31 @@ function generateConfusables(): void {
   writeFileSync(CONFUSABLES_PATH, `${JSON.stringify({ source: note, from, to })}\n`)
 }
 
+/** Progress on stderr: a rewritten line on a TTY, a plain line every 10% otherwise. */
+function reporter(label: string): (fraction: number) => void {
+  const t0 = Date.now()
+  let shown = -1
+  return (f) => {
+    const pct = Math.floor(f * 100)
+    const eta = f > 0 ? ((Date.now() - t0) / f) * (1 - f) : 0
+    const line = `${label} ${pct}% (ETA ${(eta / 1000).toFixed(0)} s)`
+    if (process.stderr.isTTY) process.stderr.write(`\r${line}   ${f >= 1 ? '\n' : ''}`)
+    else if (Math.floor(pct / 10) > shown || f >= 1) {
+      shown = Math.floor(pct / 10)
+      process.stderr.write(`${line}\n`)
+    }
+  }
+}
+
 function main(): void {
-  const args = process.argv.slice(2)
-  const opt = (name: string, def: number): number => {
-    const i = args.indexOf(`--${name}`)
-    return i >= 0 ? Number(args[i + 1]) : def
-  }
-  const opts: TrainOptions = {
-    ...DEFAULT_TRAIN,
-    bits: opt('bits', DEFAULT_TRAIN.bits),
-    epochs: opt('epochs', DEFAULT_TRAIN.epochs),
-  }
   generateConfusables()
   const rows = loadCorpus()
-  const examples = featurize(rows, opts.bits)
-  const folds = leaveOneSourceOut(examples, opts)
+  const folds = leaveOneSourceOut(rows, DEFAULT_MODEL, reporter('calibration folds'))
   const { gain, offset } = fitCalibration(outOfFoldBenign(rows, folds))
-  const calibrated = { ...trainModel(examples, opts), gain, offset }
+  const calibrated = { ...trainModel(rows, DEFAULT_MODEL, reporter('shipped model')), gain, offset }
   writeFileSync(MODEL_PATH, `${JSON.stringify(toModelFile(calibrated))}\n`)
   console.log(
-    `trained on ${rows.length} rows (${examples.filter((e) => e.y).length} attacks), bits=${opts.bits}; ` +
+    `trained on ${rows.length} rows (${rows.filter((r) => r.label === 'attack').length} attacks); ` +
       `calibrated ×${gain.toFixed(3)} ${offset >= 0 ? '+' : ''}${offset.toFixed(3)}: threshold ${DEFAULT_ATTACK_THRESHOLD} ≈ ` +
       `${TARGET_BENIGN_FPR * 100}% LOSO benign FPR, benign median at p ≈ 0.05`,
   )

@@ -4,7 +4,7 @@
 import { decodeChildren } from './children.ts'
 import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
-import { calibrate, logitOfSum } from './model.ts'
+import { calibrate, logitOfBest } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
 import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
@@ -226,7 +226,7 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   RULES.forEach((rule, k) => {
     if (rule.weight < 0 && ruleFired[k]) phrase[rule.category] += rule.weight
   })
-  const modelLogit = logitOfSum(compiled.model, scan.sum, view.length, scan.dropped)
+  const modelLogit = logitOfBest(compiled.model, scan.best)
   return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit }
 }
 
