@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --only gateway,screen]`: every benchmark, side by side in one run. Figures
+// `npm run bench [-- --json] [-- --only gateway,screen] [-- --quick]`: every benchmark, side by side in one run. Figures
 // are reported (and compared with their targets in the README), never asserted — a benchmark is not a test.
 import { parseArgs } from 'node:util'
 import { benchGateway } from './gateway.ts'
@@ -10,10 +10,16 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   gateway: benchGateway,
   'txn-token': benchTxnToken,
   limit: benchLimit,
-  screen: () => benchScreen(),
+  screen: () => benchScreen({ quick: values.quick }),
 }
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' } } })
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false }, // fewer screen folds
+  },
+})
 
 async function main(): Promise<void> {
   const wanted = values.only ? values.only.split(',') : Object.keys(SUITES)

@@ -1,14 +1,17 @@
-// Screen bench: quality (leave-one-source-out, evasions) and speed (mixed-text throughput, 4 KB p50, adversarial
+// Screen bench: quality (nested leave-one-group-out, rule audit, evasions) and speed (mixed-text throughput, 4 KB p50, adversarial
 // inputs per MB) and the shipped model's size. Timings live here, never in test asserts.
-// Run alone: npx tsx bench/screen.ts (prints a table); `npm run bench` calls benchScreen().
+// Run alone: npx tsx bench/screen.ts [--quick] (prints the tables); `npm run bench` calls benchScreen().
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
-import { loadCorpus, MODEL_PATH } from '../scripts/train-screen.ts'
+import { loadCorpus } from '../scripts/screen/corpus.ts'
+import { MODEL_PATH } from '../scripts/train-screen.ts'
 import { compileScreen, scanText } from '../shared/screen/engine.ts'
 import { screenPolicySchema } from '../shared/screen/policy-schema.ts'
 import { adversarialInputs } from './screen/adversarial.ts'
-import { benchQuality } from './screen/quality.ts'
+import { benchQuality, type QualityOptions } from './screen/quality.ts'
+import { ruleAuditLines } from './screen/rule-audit.ts'
 
 const WARMUP_ROUNDS = 3
 const TIMED_ROUNDS = 7
@@ -102,21 +105,27 @@ export function benchSpeed(): Record<string, number> {
   return out
 }
 
-export async function benchScreen(log: (line: string) => void = () => {}): Promise<Record<string, number>> {
+export async function benchScreen(opts: QualityOptions = {}): Promise<Record<string, number>> {
   const speed = benchSpeed()
-  const quality = benchQuality(log)
+  const quality = benchQuality(opts)
   return { ...quality.metrics, ...speed }
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
   const speed = benchSpeed()
-  const quality = benchQuality((l) => console.log(l))
-  const fmt = (v: number) => (Number.isNaN(v) ? '' : v >= 1000 ? v.toExponential(3) : v.toFixed(4))
-  console.log('\nrow                                        n   block-rate  rate@1%FPR-threshold')
-  for (const [label, n, block, at1] of quality.rows)
-    console.log(`${label.padEnd(40)} ${String(n).padStart(5)}  ${fmt(block).padStart(9)}  ${fmt(at1).padStart(9)}`)
+  const quality = benchQuality({ quick: values.quick, log: (l) => console.log(l) })
+  const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : v.toFixed(4)).padStart(7)
+  console.log(
+    '\nheld out (nested)                            n   | shipped: block  b|flag  @1%FPR | rules: block  b|flag  @1%FPR | model: block  b|flag  @1%FPR',
+  )
+  for (const [label, n, ...f] of quality.rows)
+    console.log(`${label.padEnd(40)} ${String(n).padStart(5)}  | ${f.map(fmt).join(' ')}`)
+  console.log('\nphrase-rule audit (all rows; noisy = benign sources it fires on above 0.5%)')
+  for (const line of ruleAuditLines(loadCorpus())) console.log(line)
   console.log('\nmetric                                     value')
-  for (const [k, v] of Object.entries({ ...quality.metrics, ...speed })) console.log(`${k.padEnd(42)} ${fmt(v)}`)
+  for (const [k, v] of Object.entries({ ...quality.metrics, ...speed }))
+    console.log(`${k.padEnd(42)} ${Number.isNaN(v) ? '' : v >= 1000 ? v.toExponential(3) : v.toFixed(4)}`)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main()

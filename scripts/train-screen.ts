@@ -7,11 +7,12 @@ import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { dealGroups } from '../bench/screen/nested.ts'
 import { compileScreen, scanText } from '../shared/screen/engine.ts'
-import type { ModelFile, ScreenModel } from '../shared/screen/model.ts'
+import { type ModelFile, makeModel, type ScreenModel } from '../shared/screen/model.ts'
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
-import { groupOf } from './screen/groups.ts'
-import { type CorpusRow, loadRows } from './screen/rows.ts'
+import { type CorpusRow, groupOf, loadCorpus } from './screen/corpus.ts'
+import { progress } from './screen/progress.ts'
 import { DEFAULT_MODEL, type ModelOptions, trainModel } from './screen/train-model.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -19,31 +20,54 @@ export const MODEL_PATH = resolve(here, '../shared/screen/model/screen-model.jso
 const CONFUSABLES_PATH = resolve(here, '../shared/screen/model/confusables.json')
 export const TARGET_BENIGN_FPR = 0.006 // calibrate below the 1% policy target: held-out sources drift
 
-export type { CorpusRow }
-export const loadCorpus = (): CorpusRow[] => loadRows()
+export type { CorpusRow } from './screen/corpus.ts'
+export { loadCorpus }
 export const DEFAULT_TRAIN: ModelOptions = DEFAULT_MODEL
+
+/** A model that adds nothing: the screen is then the phrase rules and structural detectors alone. */
+export const ZERO_MODEL = (bits = DEFAULT_MODEL.bits): ScreenModel =>
+  makeModel({
+    bits,
+    weights: new Int8Array(1 << bits),
+    wordBits: DEFAULT_MODEL.wordBits,
+    wordWeights: new Int8Array(1 << DEFAULT_MODEL.wordBits),
+    bias: 0,
+    scale: 0,
+    capMin: 0,
+    capMax: 0,
+    gain: 1,
+    offset: 0,
+  })
 
 /** The rows themselves: features are computed and cached per row id inside trainModel (train-model.ts). */
 export function featurize(rows: readonly CorpusRow[], _bits?: number): readonly CorpusRow[] {
   return rows
 }
 
-/** Grouped leave-one-source-out: sources of one upstream repository are held out together. Returns, for every
- * source, the model trained without its group. */
+const ANCHOR_SOURCES: ReadonlySet<string> = new Set(
+  'notinject xstest-safe awesome-prompts cse-mitre-frr gsm8k-train cse-frr-ml'.split(' '),
+)
+const CALIBRATION_FOLDS = 6 // grouped folds for the calibration scores: every group held out once, 7 trainings in all
+
+/** Grouped out-of-fold models: the groups (sources of one upstream repository) dealt into `k` folds, each trained
+ * without its fold. Returns, for every source, the model that never saw its group. */
 export function leaveOneSourceOut(
   rows: readonly CorpusRow[],
   opts: ModelOptions = DEFAULT_MODEL,
   progress?: (fraction: number) => void,
+  k = CALIBRATION_FOLDS,
 ): Map<string, ScreenModel> {
-  const groups = [...new Set(rows.map((r) => groupOf(r.source)))]
+  const group = groupOf(rows)
   const folds = new Map<string, ScreenModel>()
-  groups.forEach((g, k) => {
+  const dealt = dealGroups(rows, group, k)
+  dealt.forEach((held, f) => {
+    const out = new Set(held)
     const model = trainModel(
-      rows.filter((r) => groupOf(r.source) !== g),
+      rows.filter((r) => !out.has(group(r))),
       opts,
-      (f) => progress?.((k + f) / groups.length),
+      (x) => progress?.((f + x) / dealt.length),
     )
-    for (const r of rows) if (groupOf(r.source) === g) folds.set(r.source, model)
+    for (const r of rows) if (out.has(group(r))) folds.set(r.source, model)
   })
   return folds
 }
@@ -119,33 +143,34 @@ function generateConfusables(): void {
   writeFileSync(CONFUSABLES_PATH, `${JSON.stringify({ source: note, from, to })}\n`)
 }
 
-/** Progress on stderr: a rewritten line on a TTY, a plain line every 10% otherwise. */
-function reporter(label: string): (fraction: number) => void {
-  const t0 = Date.now()
-  let shown = -1
-  return (f) => {
-    const pct = Math.floor(f * 100)
-    const eta = f > 0 ? ((Date.now() - t0) / f) * (1 - f) : 0
-    const line = `${label} ${pct}% (ETA ${(eta / 1000).toFixed(0)} s)`
-    if (process.stderr.isTTY) process.stderr.write(`\r${line}   ${f >= 1 ? '\n' : ''}`)
-    else if (Math.floor(pct / 10) > shown || f >= 1) {
-      shown = Math.floor(pct / 10)
-      process.stderr.write(`${line}\n`)
-    }
-  }
-}
-
 function main(): void {
   generateConfusables()
   const rows = loadCorpus()
-  const folds = leaveOneSourceOut(rows, DEFAULT_MODEL, reporter('calibration folds'))
-  const { gain, offset } = fitCalibration(outOfFoldBenign(rows, folds))
-  const calibrated = { ...trainModel(rows, DEFAULT_MODEL, reporter('shipped model')), gain, offset }
+  // Progress in thousandths of a training: the calibration folds, then the shipped model; fold and epoch shown.
+  const STEPS = 1000
+  const K = CALIBRATION_FOLDS
+  const bar = progress('train:screen', (K + 1) * STEPS)
+  const epochOf = (f: number) => `epoch ${Math.min(DEFAULT_MODEL.epochs, 1 + Math.floor(f * DEFAULT_MODEL.epochs))}`
+  const folds = leaveOneSourceOut(rows, DEFAULT_MODEL, (f) => {
+    const fold = Math.min(K - 1, Math.floor(f * K))
+    bar.update(Math.round(f * K * STEPS), `calibration fold ${fold + 1}/${K} ${epochOf(f * K - fold)}`)
+  })
+  // Interim anchor, until the evaluation's threshold choice (scripts/screen/thresholds.ts) replaces it: the benign
+  // sources of the previous 12-source corpus, which the policy defaults and the tests were set on. Over all 26 new
+  // benign sources the 0.6% quantile lies inside security documentation that trips every phrase rule at full weight,
+  // and the threshold would rise above "ignore all previous instructions".
+  const anchor = rows.filter((r) => ANCHOR_SOURCES.has(r.source))
+  const { gain, offset } = fitCalibration(outOfFoldBenign(anchor, folds))
+  const model = trainModel(rows, DEFAULT_MODEL, (f) =>
+    bar.update(Math.round((K + f) * STEPS), `shipped model ${epochOf(f)}`),
+  )
+  const calibrated = { ...model, gain, offset }
+  bar.done()
   writeFileSync(MODEL_PATH, `${JSON.stringify(toModelFile(calibrated))}\n`)
   console.log(
     `trained on ${rows.length} rows (${rows.filter((r) => r.label === 'attack').length} attacks); ` +
       `calibrated ×${gain.toFixed(3)} ${offset >= 0 ? '+' : ''}${offset.toFixed(3)}: threshold ${DEFAULT_ATTACK_THRESHOLD} ≈ ` +
-      `${TARGET_BENIGN_FPR * 100}% LOSO benign FPR, benign median at p ≈ 0.05`,
+      `${TARGET_BENIGN_FPR * 100}% out-of-fold benign FPR on the anchor sources, benign median at p ≈ 0.05`,
   )
 }
 

@@ -1,59 +1,31 @@
-// Quality half of the screen bench: leave-one-source-out (each source scored by a model trained without it,
-// calibrated exactly like the shipped one), ROC points, the default policy's block rates, per category and
-// language, and the same again after every evasion transform.
-
-import {
-  type CorpusRow,
-  DEFAULT_TRAIN,
-  featurize,
-  fitCalibration,
-  leaveOneSourceOut,
-  loadCorpus,
-  outOfFoldBenign,
-  thresholdAtFpr,
-} from '../../scripts/train-screen.ts'
-import { compileScreen, scanText } from '../../shared/screen/engine.ts'
-import type { ScreenModel } from '../../shared/screen/model.ts'
-import { screenPolicySchema } from '../../shared/screen/policy-schema.ts'
-import { scanRequest } from '../../shared/screen/request.ts'
+// Quality half of the screen bench: nested leave-one-group-out (bench/screen/nested.ts) for every variant, then
+// the figures for the rules alone, the model alone and the shipped combination, the evasion pass and long documents
+// on the shipped variant's held-out screens. Per-row out-of-fold results go to .bench/ (git-ignored) to inspect.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { type CorpusRow, groupOf, loadCorpus } from '../../scripts/screen/corpus.ts'
+import { progress } from '../../scripts/screen/progress.ts'
+import { firedRules } from '../../scripts/screen/rule-audit.ts'
 import { EVASIONS } from './evasions.ts'
-
-export interface Scored {
-  readonly row: CorpusRow
-  readonly logit: number
-  readonly blocked: boolean
-}
+import { dealGroups, type NestedRun, runNested, verdictOf } from './nested.ts'
+import { type Judged, summarize, type TableRow, table } from './report.ts'
+import { SHIPPED_VARIANT, VARIANTS, warmFeatures } from './variants.ts'
 
 export interface QualityReport {
   readonly metrics: Record<string, number>
-  readonly rows: [string, number, number, number][] // label, n, block rate, TPR@1%FPR-threshold rate
+  /** label, n, then blocked / blocked-or-flagged / at the 1%-FPR threshold for shipped, rules, model. */
+  readonly rows: [string, number, ...number[]][]
 }
 
-const policy = screenPolicySchema.parse({})
-
-/** TPR at the logit threshold where `fpr` of benign rows score at or above it. */
-export function tprAtFpr(scored: readonly Scored[], fpr: number): { tpr: number; threshold: number } {
-  const threshold = thresholdAtFpr(
-    scored.filter((s) => s.row.label === 'benign').map((s) => s.logit),
-    fpr,
-  )
-  const attacks = scored.filter((s) => s.row.label === 'attack')
-  return { tpr: attacks.filter((s) => s.logit >= threshold).length / Math.max(1, attacks.length), threshold }
+export interface QualityOptions {
+  /** Fewer folds (6 outer folds of groups, inner 3) for a quick look; the full run holds out each group alone. */
+  readonly quick?: boolean
+  readonly log?: (line: string) => void
 }
 
-function scoreAll(
-  rows: readonly CorpusRow[],
-  folds: ReadonlyMap<string, ScreenModel>,
-  texts?: readonly string[],
-): Scored[] {
-  return rows.map((row, i) => {
-    const screen = compileScreen(policy, folds.get(row.source)!)
-    const text = texts?.[i] ?? row.text
-    const { decision } = scanRequest(screen, 'chat', { messages: [{ role: 'user', content: text }] })
-    const blocked = decision.verdict === 'block' && decision.enforced
-    return { row, logit: scanText(screen, text).attackLogit, blocked }
-  })
-}
+const QUICK_OUTER = 6
+const QUICK_INNER = 3
+const FULL_INNER = 4 // inner grouped K-fold: K≈4 keeps ~170 trainings per variant inside the bench budget
+const BENCH_DIR = '.bench'
 
 /** Long benign documents (4–20 KB) made of consecutive benign rows of one source, as production prompts are long
  * documents: each is scored by the fold that never saw its source. `attack` is set when an attack row of another
@@ -94,79 +66,122 @@ export function longDocuments(
   return docs
 }
 
-const rate = (xs: readonly Scored[], f: (s: Scored) => boolean): number => xs.filter(f).length / Math.max(1, xs.length)
+const rate = (xs: readonly { blocked: boolean }[]) => xs.filter((x) => x.blocked).length / Math.max(1, xs.length)
 
-export function benchQuality(log: (line: string) => void = () => {}): QualityReport {
+function merged(tables: readonly TableRow[][]): QualityReport['rows'] {
+  const keyed = new Map<string, [string, number, ...number[]]>()
+  tables.forEach((t, k) => {
+    for (const [label, n, ...figures] of t) {
+      const row = keyed.get(label) ?? [label, n, ...Array<number>(3 * tables.length).fill(Number.NaN)]
+      row.splice(2 + 3 * k, 3, ...figures)
+      keyed.set(label, row)
+    }
+  })
+  return [...keyed.values()]
+}
+
+function writeRows(runs: readonly NestedRun[]): void {
+  mkdirSync(BENCH_DIR, { recursive: true })
+  const byId = runs.map((run) => new Map(run.rows.map((r) => [r.row.id, r])))
+  const lines = runs[0]!.rows.map(({ row, group }) => {
+    const per = Object.fromEntries(
+      runs.map((run, k) => {
+        const r = byId[k]!.get(row.id)!
+        return [run.variant, { attack: r.attack, verdict: r.verdict, model: r.model, modelVerdict: r.modelVerdict }]
+      }),
+    )
+    const { text: _text, ...meta } = row
+    return JSON.stringify({ ...meta, group, ...per })
+  })
+  writeFileSync(`${BENCH_DIR}/screen-nested.jsonl`, `${lines.join('\n')}\n`)
+  writeFileSync(
+    `${BENCH_DIR}/screen-nested-folds.json`,
+    `${JSON.stringify(runs.map((r) => ({ variant: r.variant, folds: r.folds })))}\n`,
+  )
+}
+
+export function benchQuality(opts: QualityOptions = {}): QualityReport {
+  const log = opts.log ?? (() => {})
   const rows = loadCorpus()
-  const examples = featurize(rows, DEFAULT_TRAIN.bits)
-  log(`training ${new Set(rows.map((r) => r.source)).size} leave-one-source-out folds…`)
-  const raw = leaveOneSourceOut(examples, DEFAULT_TRAIN)
-  // Calibrate the folds exactly as the shipped model is calibrated: one affine map fitted on out-of-fold benign scores.
-  const { gain, offset } = fitCalibration(outOfFoldBenign(rows, raw))
-  const folds = new Map([...raw].map(([k, m]) => [k, { ...m, gain, offset }]))
-  const scored = scoreAll(rows, folds)
-  const at1 = tprAtFpr(scored, 0.01)
-  const at01 = tprAtFpr(scored, 0.001)
-  const attacks = scored.filter((s) => s.row.label === 'attack')
-  const benign = scored.filter((s) => s.row.label === 'benign')
-  const hard = benign.filter((s) => s.row.category === 'hard-negative')
-  const heldoutTpr = rate(attacks, (s) => s.blocked)
-  const table: QualityReport['rows'] = []
-  const group = (label: string, xs: readonly Scored[]) =>
-    table.push([label, xs.length, rate(xs, (s) => s.blocked), rate(xs, (s) => s.logit >= at1.threshold)])
-  for (const key of ['source', 'category', 'lang'] as const)
-    for (const v of [...new Set(rows.map((r) => r[key]))].sort())
-      for (const label of ['attack', 'benign'] as const) {
-        const xs = scored.filter((s) => s.row[key] === v && s.row.label === label)
-        if (xs.length > 0) group(`${key}=${v} ${label}`, xs)
-      }
+  const group = groupOf(rows)
+  const groups = [...new Set(rows.map(group))].sort()
+  const outer = opts.quick ? dealGroups(rows, group, QUICK_OUTER) : groups.map((g) => [g])
+  const innerK = opts.quick ? QUICK_INNER : FULL_INNER
+  const started = Date.now()
+  log(
+    `nested leave-one-group-out: ${outer.length} outer folds × (${innerK} inner + 1) trainings × ${VARIANTS.length} variants`,
+  )
+  warmFeatures(rows)
+  firedRules(rows)
+  const bar = progress('screen nested', VARIANTS.length * outer.length * (innerK + 1))
+  let steps = 0
+  const runs = VARIANTS.map((v) => runNested(rows, v, { outer, innerK, tick: (d) => bar.update(++steps, d) }))
+  bar.done()
+  writeRows(runs)
+  const shipped = runs.find((r) => r.variant === SHIPPED_VARIANT.name)!
+  const rules = runs.find((r) => r.variant === 'rules')!
+  const judged = (run: NestedRun): Judged[] =>
+    run.rows.map((r) => ({ row: r.row, score: r.attack, verdict: r.verdict }))
+  const modelAlone: Judged[] = shipped.rows.map((r) => ({ row: r.row, score: r.model, verdict: r.modelVerdict }))
+  const metrics: Record<string, number> = {
+    ...summarize('screen', judged(shipped)),
+    ...summarize('screen_rules', judged(rules)),
+    ...summarize('screen_model', modelAlone),
+  }
+  for (const run of runs)
+    if (run !== shipped && run !== rules)
+      Object.assign(metrics, summarize(`screen_variant_${run.variant}`, judged(run)))
+  const allAttacks = shipped.rows.filter((r) => r.row.label === 'attack')
+  const heldoutTpr = allAttacks.filter((r) => r.verdict === 'block').length / Math.max(1, allAttacks.length)
+  metrics.screen_heldout_tpr = heldoutTpr
+  metrics.screen_demoted_rules_mean =
+    shipped.folds.reduce((a, f) => a + f.demoted.length, 0) / Math.max(1, shipped.folds.length)
+  const out = merged([table(judged(shipped)), table(judged(rules)), table(modelAlone)])
+  const screenOf = (row: CorpusRow) => shipped.screens.get(group(row))!
   const docs = longDocuments(rows).map((d) => {
-    const screen = compileScreen(policy, folds.get(d.source)!)
-    const { decision } = scanRequest(screen, 'chat', { messages: [{ role: 'user', content: d.text }] })
+    const holder = d.attack ?? rows.find((r) => r.source === d.source)!
     return {
       source: d.source,
       attack: d.attack !== undefined,
-      blocked: decision.verdict === 'block' && decision.enforced,
+      blocked: verdictOf(screenOf(holder), d.text).verdict === 'block',
     }
   })
   const longBenign = docs.filter((d) => !d.attack)
   const longAttack = docs.filter((d) => d.attack)
-  const blockRate = (xs: readonly { blocked: boolean }[]) => xs.filter((x) => x.blocked).length / Math.max(1, xs.length)
-  table.push(['long benign document (4-20 KB)', longBenign.length, blockRate(longBenign), NaN])
-  for (const source of [...new Set(longBenign.map((d) => d.source))].sort()) {
-    const xs = longBenign.filter((d) => d.source === source)
-    table.push([`long benign document source=${source}`, xs.length, blockRate(xs), NaN])
-  }
-  table.push(['long document + spliced attack', longAttack.length, blockRate(longAttack), NaN])
+  out.push(['long benign document (4-20 KB)', longBenign.length, rate(longBenign)])
+  out.push(['long document + spliced attack', longAttack.length, rate(longAttack)])
   const evasionTpr: number[] = []
   const evasionFpr: number[] = []
+  const sample = opts.quick ? rows.filter((_, i) => i % 4 === 0) : rows
   for (const [name, transform] of Object.entries(EVASIONS)) {
-    const ev = scoreAll(
-      rows,
-      folds,
-      rows.map((r) => transform(r.text)),
-    )
+    const ev = sample.map((row) => ({
+      row,
+      blocked: verdictOf(screenOf(row), transform(row.text)).verdict === 'block',
+    }))
     const evAttacks = ev.filter((s) => s.row.label === 'attack')
     const evBenign = ev.filter((s) => s.row.label === 'benign')
-    evasionTpr.push(rate(evAttacks, (s) => s.blocked))
-    evasionFpr.push(rate(evBenign, (s) => s.blocked))
-    table.push([`evasion=${name} attack`, evAttacks.length, evasionTpr.at(-1)!, NaN])
-    table.push([`evasion=${name} benign`, evBenign.length, evasionFpr.at(-1)!, NaN])
+    evasionTpr.push(rate(evAttacks))
+    evasionFpr.push(rate(evBenign))
+    out.push([`evasion=${name} attack`, evAttacks.length, evasionTpr.at(-1)!])
+    out.push([`evasion=${name} benign`, evBenign.length, evasionFpr.at(-1)!])
   }
+  const baseTpr =
+    sample === rows
+      ? heldoutTpr
+      : rate(
+          sample
+            .filter((r) => r.label === 'attack')
+            .map((row) => ({ blocked: shipped.rows.find((s) => s.row.id === row.id)!.verdict === 'block' })),
+        )
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
-  return {
-    metrics: {
-      screen_tpr_at_1pct_fpr: at1.tpr,
-      screen_tpr_at_0_1pct_fpr: at01.tpr,
-      screen_block_fpr: rate(benign, (s) => s.blocked),
-      screen_block_fpr_hard_negative: rate(hard, (s) => s.blocked),
-      screen_heldout_tpr: heldoutTpr,
-      screen_evasion_tpr_drop: heldoutTpr - mean(evasionTpr),
-      screen_evasion_worst_tpr_drop: heldoutTpr - Math.min(...evasionTpr),
-      screen_evasion_block_fpr: mean(evasionFpr),
-      screen_long_benign_block_fpr: blockRate(longBenign),
-      screen_long_spliced_attack_tpr: blockRate(longAttack),
-    },
-    rows: table,
-  }
+  Object.assign(metrics, {
+    screen_evasion_tpr_drop: baseTpr - mean(evasionTpr),
+    screen_evasion_worst_tpr_drop: baseTpr - Math.min(...evasionTpr),
+    screen_evasion_block_fpr: mean(evasionFpr),
+    screen_evasion_worst_block_fpr: Math.max(...evasionFpr),
+    screen_long_benign_block_fpr: rate(longBenign),
+    screen_long_spliced_attack_tpr: rate(longAttack),
+    screen_quality_seconds: (Date.now() - started) / 1000,
+  })
+  return { metrics, rows: out }
 }

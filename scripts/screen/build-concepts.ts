@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CLOSED_CLASSES } from '../../shared/screen/concepts.ts'
 import { normalize } from '../../shared/screen/normalize.ts'
-import { loadRows } from './rows.ts'
+import { loadCorpus } from './corpus.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const OUT = resolve(here, '../../shared/screen/model/concepts.json')
@@ -104,7 +104,7 @@ function inflections(w: string, key: string): string[] {
 
 function corpusWords(): Map<string, number> {
   const counts = new Map<string, number>()
-  for (const row of loadRows()) {
+  for (const row of loadCorpus()) {
     const v = normalize(row.text)
     const text = String.fromCharCode(...v.text.subarray(0, Math.min(v.length, 20_000)))
     for (const w of text.split(' ')) if (WORD.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1)

@@ -4,8 +4,7 @@
 // Usage: PORTCULLIS_CORPUS=… npx tsx scripts/screen/loso-quick.ts <variant…>   (variants: VARIANTS below)
 import { compileScreen, scanText } from '../../shared/screen/engine.ts'
 import { screenPolicySchema } from '../../shared/screen/policy-schema.ts'
-import { groupOf } from './groups.ts'
-import { type CorpusRow, loadRows } from './rows.ts'
+import { type CorpusRow, groupOf, loadCorpus } from './corpus.ts'
 import { DEFAULT_MODEL, type ModelOptions, trainModel } from './train-model.ts'
 
 export const VARIANTS: Record<string, Partial<ModelOptions> | null> = {
@@ -13,7 +12,7 @@ export const VARIANTS: Record<string, Partial<ModelOptions> | null> = {
   chars: { words: false, negative: false, capMin: 0, capMax: 1 },
   concepts: { chars: false },
   'concepts+chars': {},
-  'concepts+chars-pos': { negative: false, capMin: 0 },
+  'concepts+chars-signed': { negative: true, capMin: -2 },
 }
 
 const policy = screenPolicySchema.parse({})
@@ -45,8 +44,9 @@ function evaluate(rows: readonly CorpusRow[], scores: Map<string, number>): stri
 }
 
 function main(): void {
-  const rows = loadRows()
-  const groups = [...new Set(rows.map((r) => groupOf(r.source)))]
+  const rows = loadCorpus()
+  const group = groupOf(rows)
+  const groups = [...new Set(rows.map(group))]
   for (const name of process.argv.slice(2)) {
     const variant = VARIANTS[name]
     if (variant === undefined) throw new Error(`unknown variant ${name}`)
@@ -54,12 +54,12 @@ function main(): void {
     const scores = new Map<string, number>()
     let trainMs = 0
     for (const g of groups) {
-      const held = rows.filter((r) => groupOf(r.source) === g)
+      const held = rows.filter((r) => group(r) === g)
       const t1 = Date.now()
       const model =
         variant &&
         trainModel(
-          rows.filter((r) => groupOf(r.source) !== g),
+          rows.filter((r) => group(r) !== g),
           { ...DEFAULT_MODEL, ...variant },
         )
       trainMs += Date.now() - t1

@@ -6,10 +6,10 @@
 import { shippedConcepts } from '../../shared/screen/concepts.ts'
 import { compileScreen, scanText } from '../../shared/screen/engine.ts'
 import { type ViewFeatures, viewFeatures } from '../../shared/screen/features.ts'
-import { makeModel, type ScreenModel, WINDOW_WORDS } from '../../shared/screen/model.ts'
+import { conceptBucket, KEYWORD_TAG, makeModel, type ScreenModel, WINDOW_WORDS } from '../../shared/screen/model.ts'
 import { normalize } from '../../shared/screen/normalize.ts'
 import { screenPolicySchema } from '../../shared/screen/policy-schema.ts'
-import type { CorpusRow } from './rows.ts'
+import type { CorpusRow } from './corpus.ts'
 
 export interface ModelOptions {
   readonly bits: number
@@ -38,25 +38,27 @@ export const DEFAULT_MODEL: ModelOptions = {
   wordBits: 15,
   chars: true,
   words: true,
-  negative: true,
-  epochs: 4,
-  rate: 0.05,
+  negative: false,
+  epochs: 3,
+  rate: 0.2,
   l2: 1e-6,
-  perCell: 250,
+  perCell: 120,
   minCell: 25,
   shrink: 1,
-  capMin: -2,
-  capMax: 4,
+  capMin: 0,
+  capMax: 1,
   seed: 7,
 }
 
 const FEATURE_VALUE = 0.05 // each occurrence counts this much: keeps the window sums of ~2,000 features near ±5
-const MAX_TRAIN_CHARS = 6144 // training reads a row's head only (the best window lies there for most rows): speed
+const MAX_TRAIN_CHARS = 4096 // training reads a row's head only (the best window lies there for most rows): speed
 const OFFSET_CAP = 8 // the phrase-rule offset is clamped so a saturated rule hit leaves some gradient
 
 interface Cached {
   readonly f: ViewFeatures
   readonly offset: number
+  /** Feature indices of the keyword families present (engine.ts adds them outside the window). */
+  readonly keywords: Int32Array
 }
 const cache = new Map<string, Cached>()
 const zeros = new Map<string, ScreenModel>()
@@ -87,8 +89,21 @@ export function rowFeatures(row: CorpusRow, o: Pick<ModelOptions, 'bits' | 'word
   if (hit) return hit
   const zero = zeroModel(o)
   const v = normalize(row.text.slice(0, MAX_TRAIN_CHARS))
-  const raw = scanText(compileScreen(screenPolicy, zero), row.text).attackLogit
-  const c = { f: viewFeatures(zero, v.text, v.length), offset: Math.max(-OFFSET_CAP, Math.min(OFFSET_CAP, raw)) }
+  const screen = compileScreen(screenPolicy, zero)
+  const raw = scanText(screen, row.text).attackLogit
+  // The families the engine sees in the text itself (decoded payloads are scored on their own at run time).
+  const full = normalize(row.text)
+  const families = new Set<number>()
+  screen.automaton.scan(full.text, full.length, (p) => {
+    const info = screen.info[p]!
+    if (info.kind === 'concept') families.add(info.concept)
+  })
+  const keywords = Int32Array.from(families, (c) => (1 << o.bits) + conceptBucket(KEYWORD_TAG + c, 32 - o.wordBits))
+  const c = {
+    f: viewFeatures(zero, v.text, v.length),
+    offset: Math.max(-OFFSET_CAP, Math.min(OFFSET_CAP, raw)),
+    keywords,
+  }
   cache.set(key, c)
   return c
 }
@@ -189,9 +204,10 @@ export function trainModel(
       const [from, to] = windowOf(idx, ends, w, sums)
       let z = b + e.offset
       for (let q = from; q < to; q++) z += w[idx[q]!]! * FEATURE_VALUE
+      for (const h of e.keywords) z += w[h]! * FEATURE_VALUE
       const grad = (1 / (1 + Math.exp(-z)) - e.y) * e.weight
-      for (let q = from; q < to; q++) {
-        const h = idx[q]!
+      for (let q = from; q < to + e.keywords.length; q++) {
+        const h = q < to ? idx[q]! : e.keywords[q - to]!
         if (on[h] === 0) continue
         const g = grad * FEATURE_VALUE + o.l2 * w[h]!
         g2[h] = g2[h]! + g * g

@@ -1,8 +1,7 @@
-// Node-only: measures the token estimator against a real tokenizer (js-tiktoken) on the shared corpus.
+// Node-only: measures the token estimator against a real tokenizer (js-tiktoken) on the in-repo dev corpus.
 // Used by estimate.test.ts (asserts the error bounds) and bench/limit.ts (reports the figure); never bundled.
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { getEncoding, type TiktokenEncoding } from 'js-tiktoken'
+import { corpusPath, loadCorpus } from '../../scripts/screen/corpus.ts'
 import { estimateTextTokens } from './estimate.ts'
 
 export interface EstimatorError {
@@ -18,20 +17,14 @@ export interface EstimatorError {
   readonly totalRatio: number
 }
 
-/** The corpus path: PORTCULLIS_CORPUS, else ../shared/corpus/dev.jsonl relative to the repo root (cwd). */
-export function corpusPath(): string {
-  return process.env.PORTCULLIS_CORPUS ?? resolve(process.cwd(), '../shared/corpus/dev.jsonl')
-}
+export { corpusPath } from '../../scripts/screen/corpus.ts'
 
+/** The first `max` non-empty texts of the in-repo corpus (scripts/screen/corpus.ts), in file order. */
 export function loadCorpusTexts(path = corpusPath(), max = 5_000): string[] {
-  const texts: string[] = []
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (texts.length >= max) break
-    if (line.trim() === '') continue
-    const row = JSON.parse(line) as { text?: unknown }
-    if (typeof row.text === 'string' && row.text.length > 0) texts.push(row.text)
-  }
-  return texts
+  return loadCorpus(path)
+    .map((r) => r.text)
+    .filter((t) => t.length > 0)
+    .slice(0, max)
 }
 
 export function measureEstimator(texts: readonly string[], encoding: TiktokenEncoding): EstimatorError {

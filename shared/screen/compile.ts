@@ -7,6 +7,7 @@ import { type ScreenModel, shippedModel } from './model.ts'
 import { normalize } from './normalize.ts'
 import { CONCEPTS, type Concept, RULES } from './phrases.ts'
 import type { ScreenPolicy, TenantRule } from './policy-schema.ts'
+import { shippedDemoted } from './rule-audit.ts'
 
 export type PatternInfo =
   | { kind: 'concept'; concept: number }
@@ -23,6 +24,8 @@ export interface CompiledScreen {
   readonly ruleConcepts: readonly (readonly number[])[]
   readonly tenantRegexes: readonly { readonly rule: number; readonly regex: RegExp }[]
   readonly pii: ReadonlySet<string>
+  /** RULES index → the rule fires too often on benign text to block alone (rule-audit.ts). */
+  readonly demoted: readonly boolean[]
 }
 
 export const CONCEPT_NAMES = Object.keys(CONCEPTS) as Concept[]
@@ -40,9 +43,13 @@ function toPattern(phrase: string): AutomatonPattern | null {
 const cache = new WeakMap<ScreenPolicy, CompiledScreen>()
 
 /** Builds (once per policy object per isolate) everything the scan needs. */
-export function compileScreen(policy: ScreenPolicy, model: ScreenModel = shippedModel()): CompiledScreen {
+export function compileScreen(
+  policy: ScreenPolicy,
+  model: ScreenModel = shippedModel(),
+  demoted: readonly boolean[] = shippedDemoted(),
+): CompiledScreen {
   const hit = cache.get(policy)
-  if (hit && hit.model === model) return hit
+  if (hit && hit.model === model && hit.demoted === demoted) return hit
   const patterns: AutomatonPattern[] = []
   const info: PatternInfo[] = []
   const add = (phrase: string, i: PatternInfo): void => {
@@ -76,6 +83,7 @@ export function compileScreen(policy: ScreenPolicy, model: ScreenModel = shipped
     ruleConcepts,
     tenantRegexes,
     pii: new Set(policy.pii),
+    demoted,
   }
   cache.set(policy, compiled)
   return compiled

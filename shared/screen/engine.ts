@@ -4,7 +4,7 @@
 import { decodeChildren } from './children.ts'
 import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
-import { calibrate, logitOfBest } from './model.ts'
+import { calibrate, keywordWeight, logitOfBest } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
 import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
@@ -38,8 +38,16 @@ const MAX_PHRASE_LOGIT = 6 // phrase evidence saturates: more rules add nothing 
 
 export interface TextResult {
   readonly scores: Record<ScreenCategory, number>
-  /** Attack logit before role weighting (for the bench's ROC). */
+  /** Attack logit before role weighting (for the bench's ROC): the calibrated combination of the parts below. */
   attackLogit: number
+  /** The parts, raw (uncalibrated), so the bench can rank by each alone: the learned model's logit, and the phrase
+   * rules' best-window logit plus structural markers (template tokens). Not counting decoded children. */
+  modelLogit: number
+  phraseLogit: number
+  /** attackLogit without the rules that may not block alone (compiled.demoted), and its role-weighted probability:
+   * a block needs this to reach the threshold too (request.ts decide). */
+  sureLogit: number
+  sureScore: number
   readonly rules: Set<string>
   readonly spans: DetectionSpan[]
   /** PII and credential findings on the original text (redaction targets). */
@@ -66,7 +74,19 @@ export function emptyResult(): TextResult {
     secret: 0,
     tenant_rule: 0,
   }
-  return { scores, attackLogit: -10, rules: new Set(), spans: [], findings: [], tenantHits: new Set(), work: 0 }
+  return {
+    scores,
+    attackLogit: -10,
+    modelLogit: 0,
+    phraseLogit: 0,
+    sureLogit: -10,
+    sureScore: 0,
+    rules: new Set(),
+    spans: [],
+    findings: [],
+    tenantHits: new Set(),
+    work: 0,
+  }
 }
 
 function pushSpan(r: TextResult, span: DetectionSpan): void {
@@ -82,10 +102,10 @@ export function scanText(compiled: CompiledScreen, text: string, role: Role = 'u
   const result = emptyResult()
   scanInto(compiled, text, 0, { decoded: 2 * text.length + 4096 }, result)
   const w = compiled.policy.roles[role]
-  for (const c of ['injection', 'jailbreak', 'extraction', 'exfiltration'] as const) {
-    const p = result.scores[c]
-    if (p > 0 && w !== 1) result.scores[c] = (p * w) / (p * w + 1 - p)
-  }
+  const weigh = (p: number): number => (p > 0 && w !== 1 ? (p * w) / (p * w + 1 - p) : p)
+  for (const c of ['injection', 'jailbreak', 'extraction', 'exfiltration'] as const)
+    result.scores[c] = weigh(result.scores[c])
+  result.sureScore = weigh(sigmoid(result.sureLogit))
   return result
 }
 
@@ -97,15 +117,24 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   RULES.forEach((rule, i) => {
     if (ruleFired[i]) r.rules.add(rule.id)
   })
-  let logit = modelLogit + Math.min(MAX_PHRASE_LOGIT, phrase.injection + phrase.jailbreak + phrase.extraction)
+  const phraseSum = phrase.injection + phrase.jailbreak + phrase.extraction
+  let phraseLogit = Math.min(MAX_PHRASE_LOGIT, phraseSum)
+  let surePhrase = Math.min(MAX_PHRASE_LOGIT, phraseSum - phrase.demoted)
   r.work += view.length
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
-    logit += TEMPLATE_LOGIT
+    phraseLogit += TEMPLATE_LOGIT
+    surePhrase += TEMPLATE_LOGIT
     r.rules.add('template_token')
+  }
+  let logit = modelLogit + phraseLogit
+  if (depth === 0) {
+    r.modelLogit = modelLogit
+    r.phraseLogit = phraseLogit
   }
   const smuggling = smugglingScore(view.signals, view.tagText.length)
   if (smuggling.score >= 0.8) logit += SMUGGLING_LOGIT
+  const sure = calibrate(compiled.model, logit - phraseLogit + surePhrase)
   logit = calibrate(compiled.model, logit)
   if (smuggling.score > 0) {
     r.scores.smuggling = Math.max(r.scores.smuggling, smuggling.score)
@@ -125,8 +154,12 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
       ? decodeChildren(compiled, text, view, depth, budget, r, rot13Concepts >= ROT13_MIN_CONCEPTS)
       : 0
   const p = allow ? 0 : Math.max(sigmoid(logit), childP)
-  if (depth === 0)
-    r.attackLogit = allow ? -10 : Math.max(logit, childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10)
+  if (depth === 0) {
+    // Decoded children count as sure: what an encoding hides is judged on its own scan.
+    const childLogit = childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10
+    r.attackLogit = allow ? -10 : Math.max(logit, childLogit)
+    r.sureLogit = allow ? -10 : Math.max(sure, childLogit)
+  }
   const main: AttackCategory =
     phrase.extraction > Math.max(phrase.injection, phrase.jailbreak)
       ? 'extraction'
@@ -188,7 +221,7 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   const lastWord: number[] = new Array<number>(CONCEPT_NAMES.length).fill(-1_000_000)
   const ruleFired: number[] = new Array<number>(RULES.length).fill(0)
   const ruleLast = new Int32Array(RULES.length).fill(-1_000_000)
-  const phrase: Record<AttackCategory, number> = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0 }
+  const phrase: PhraseSums = { injection: 0, jailbreak: 0, extraction: 0, exfiltration: 0, demoted: 0 }
   let best = 0
   let rot13Mask = 0
   let allow = false
@@ -207,7 +240,7 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
           ruleFired[ri] = 1
           if (first < 0) first = view.origin[vs]!
         }
-        if (entering) best = bestWindow(ruleLast, word, best, phrase)
+        if (entering) best = bestWindow(ruleLast, word, best, phrase, compiled.demoted)
       }
     } else if (i.kind === 'rot13') rot13Mask |= 1 << i.concept
     else if (i.kind === 'allow') allow = true
@@ -226,19 +259,37 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   RULES.forEach((rule, k) => {
     if (rule.weight < 0 && ruleFired[k]) phrase[rule.category] += rule.weight
   })
-  const modelLogit = logitOfBest(compiled.model, scan.best)
+  // Keyword families seen anywhere (any language, presence only, weights ≥ 0): the model's script-independent part.
+  let keywords = 0
+  for (let c = 0; c < lastWord.length; c++) if (lastWord[c]! > -1_000_000) keywords += keywordWeight(compiled.model, c)
+  const modelLogit = logitOfBest(compiled.model, scan.best + keywords)
   return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit }
 }
+
+/** Per-category phrase logits of the best window, and how much of the injection/jailbreak/extraction part of it
+ * came from demoted rules. */
+type PhraseSums = Record<AttackCategory, number> & { demoted: number }
 
 /** A rule just entered the window ending at `word`: if the rules fired within the window outweigh the best window
  * so far, it becomes the best (its per-category sums are written to `phrase`). The set only grows when a rule
  * enters, so checking at entries finds the maximum; entries per rule are at most words / window + 1. */
-function bestWindow(ruleLast: Int32Array, word: number, best: number, phrase: Record<AttackCategory, number>): number {
+function bestWindow(
+  ruleLast: Int32Array,
+  word: number,
+  best: number,
+  phrase: PhraseSums,
+  demoted: readonly boolean[],
+): number {
   let total = 0
   const inWindow = (k: number) => word - ruleLast[k]! <= PHRASE_WINDOW_WORDS && RULES[k]!.weight > 0
   for (let k = 0; k < RULES.length; k++) if (inWindow(k)) total += RULES[k]!.weight
   if (total <= best) return best
-  phrase.injection = phrase.jailbreak = phrase.extraction = phrase.exfiltration = 0
-  for (let k = 0; k < RULES.length; k++) if (inWindow(k)) phrase[RULES[k]!.category] += RULES[k]!.weight
+  phrase.injection = phrase.jailbreak = phrase.extraction = phrase.exfiltration = phrase.demoted = 0
+  for (let k = 0; k < RULES.length; k++) {
+    if (!inWindow(k)) continue
+    const rule = RULES[k]!
+    phrase[rule.category] += rule.weight
+    if (demoted[k] && rule.category !== 'exfiltration') phrase.demoted += rule.weight
+  }
   return total
 }

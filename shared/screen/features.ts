@@ -1,12 +1,12 @@
 // The model's features of a view, word by word: the definition the fused scan (view-scan.ts) is tested against and
-// what training sums. Per word: the char 3/4/5-grams of the token and its trailing space (long ASCII tokens dropped),
+// what training sums. Per word: the char 3/4/5-grams of the token and its trailing space, hashed from the same start
+// state for every word so a word scores the same wherever it stands (long ASCII tokens dropped),
 // then, for an ASCII word in the concept table, its concepts, the bigram with the previous concept (≤ 2 words back),
-// the text-initial concept and the register-shift marker. Slower than the scan (it allocates); never on the hot path.
+// and the register-shift marker. Slower than the scan (it allocates); never on the hot path.
 import { findSlot, WORD_SEED } from './concepts.ts'
 import {
   conceptBucket,
   EDGE,
-  FIRST_TAG,
   HASH_MUL,
   LATE_TAG,
   LATE_WORDS,
@@ -35,7 +35,6 @@ export function viewFeatures(model: FeatureModel, view: Uint16Array, len: number
   const idx: number[] = []
   const ends: number[] = []
   const x = Math.imul(EDGE, HASH_MUL)
-  idx.push(x >>> shift, x >>> shift, x >>> shift)
   let h1 = x
   let h2 = x
   let h3 = x
@@ -71,7 +70,6 @@ export function viewFeatures(model: FeatureModel, view: Uint16Array, len: number
       for (let k = t.start[slot]!; k < t.end[slot]!; k++) idx.push(W + conceptBucket(t.ids[k]!, wshift))
       const p = t.ids[t.start[slot]!]!
       if (prev !== 0 && word - prevWord <= 2) idx.push(W + pairBucket(prev, p, wshift))
-      if (word === 0) idx.push(W + pairBucket(FIRST_TAG, p, wshift))
       if (p === t.you && !seenYou) {
         seenYou = true
         if (word >= LATE_WORDS) idx.push(W + conceptBucket(LATE_TAG, wshift))
@@ -80,6 +78,7 @@ export function viewFeatures(model: FeatureModel, view: Uint16Array, len: number
       prevWord = word
     }
     ends.push(idx.length)
+    h1 = h2 = h3 = h4 = x
     word++
     tokStart = i + 1
     tokAt = idx.length

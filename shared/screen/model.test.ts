@@ -15,7 +15,7 @@ describe('model', () => {
   it('ignores long ASCII tokens (encoded payloads) but not long runs of other scripts', () => {
     expect(charFeatures(`please decode ${'ab01'.repeat(MAX_TOKEN)} this`)).toBe(charFeatures('please decode this') + 3)
     const cjk = normalize('忽'.repeat(MAX_TOKEN + 5))
-    expect(charFeatures('忽'.repeat(MAX_TOKEN + 5))).toBe(3 * (cjk.length + 2))
+    expect(charFeatures('忽'.repeat(MAX_TOKEN + 5))).toBe(3 * (cjk.length + 1))
   })
 
   it('maps synonyms to a shared concept: disregard and ignore, instructions and directions', () => {

@@ -45,21 +45,23 @@ export interface ModelFile {
 
 // Exported for the fused view scan (view-scan.ts), which repeats the reference features (features.ts) bit for bit.
 export const HASH_MUL = 0x9e3779b1 // golden-ratio multiplier: spreads the chained state into the top bits
-export const EDGE = 32 // the view is scored as " " + view + " " so words at the edges get boundary n-grams
+export const EDGE = 32 // the space: every word is hashed as " " + word + " " (boundary n-grams at both ends)
 /** ASCII tokens longer than this (base64, hex, hashes, URLs) carry no language signal: their n-grams are dropped,
  * so an encoded payload is judged by what it decodes to, not by how its alphabet soup looks. */
 export const MAX_TOKEN = 40
 /** Evidence is local: the learned logit is the best sum over any WINDOW_WORDS consecutive words, so benign padding
  * (in any language) around an attack cannot dilute it, and a long benign document is judged by its worst passage,
  * not by its length. 96 words ≈ a paragraph, the size of most attacks in the corpus. */
-export const WINDOW_WORDS = 96
+export const WINDOW_WORDS = 48
 /** Word features: ASCII words of 2..MAX_WORD chars are looked up; the first second-person word at or after word
  * LATE_WORDS is the register-shift feature (a document that turns to its reader). */
 export const MAX_WORD = 20
 export const LATE_WORDS = 40
-/** Tags of the word features' hashes (concept ids stay below 2^20, so they cannot collide with these). */
-export const FIRST_TAG = 0x40000000
+/** Tag of the register-shift feature's hash (concept ids stay below 2^20, so they cannot collide with it). No
+ * "first word of the text" feature: any prefix would remove it, and a wrapped attack must not score lower. */
 export const LATE_TAG = 0x7fff0001
+/** Keyword family c of keywords.ts (seen anywhere in the text, any language) is word feature KEYWORD_TAG + c. */
+export const KEYWORD_TAG = 0x7ffe0000
 
 export const conceptBucket = (id: number, shift: number): number => Math.imul(id, HASH_MUL) >>> shift
 export const pairBucket = (a: number, b: number, shift: number): number =>
@@ -120,7 +122,12 @@ export function shippedModel(): ScreenModel {
   return shipped
 }
 
-/** The learned logit from the best window's summed int8 weights. */
+/** The int8 weight of keyword family `c` (engine.ts adds it once per family present, outside the window). */
+export function keywordWeight(model: ScreenModel, c: number): number {
+  return model.wordWeights[conceptBucket(KEYWORD_TAG + c, 32 - model.wordBits)]!
+}
+
+/** The learned logit from the best window's summed int8 weights (plus the keyword families'). */
 export function logitOfBest(model: ScreenModel, best: number): number {
   return model.bias + Math.max(model.capMin, Math.min(model.capMax, model.scale * best))
 }

@@ -63,6 +63,8 @@ export function callerTexts(endpoint: Endpoint, json: JsonObject): CallerText[] 
 
 const SEVERITY: Record<ScreenAction, number> = { off: 0, shadow: 1, flag: 2, redact: 3, block: 4 }
 const ATTACK: readonly ScreenCategory[] = ['injection', 'jailbreak', 'extraction', 'exfiltration']
+/** Categories scored from the phrase rules: a block there needs the score without the demoted (noisy) rules too. */
+const PHRASE_SCORED: ReadonlySet<ScreenCategory> = new Set(['injection', 'jailbreak', 'extraction'])
 
 export interface ScanOutcome {
   readonly decision: ScreenDecision
@@ -105,10 +107,14 @@ export function decide(
       raise(rule.category, rule.shadow ? 'shadow' : rule.action)
     }
   })
+  // Block only when sure: a score that reaches the threshold only through rules that fire on > 0.5% of some benign
+  // source (rule-audit.ts) is flagged, so the cluster's heavier detectors decide.
+  const sure = results.reduce((m, r) => Math.max(m, r.sureScore), 0)
   for (const c of CATEGORIES) {
     const spec = policy.categories[c]
     if (c === 'tenant_rule' || spec.action === 'off') continue
-    if (scores[c] >= spec.threshold) raise(c, spec.action)
+    if (scores[c] >= spec.threshold)
+      raise(c, spec.action === 'block' && PHRASE_SCORED.has(c) && sure < spec.threshold ? 'flag' : spec.action)
     else if (spec.flag != null && scores[c] >= spec.flag && SEVERITY[spec.action] > SEVERITY.flag) raise(c, 'flag')
   }
   let top: ScreenAction = 'off'

@@ -8,7 +8,6 @@ import {
   conceptBucket,
   LATE_TAG,
   EDGE as MODEL_EDGE,
-  FIRST_TAG as MODEL_FIRST_TAG,
   HASH_MUL as MODEL_HASH_MUL,
   LATE_WORDS as MODEL_LATE_WORDS,
   MAX_TOKEN as MODEL_MAX_TOKEN,
@@ -25,9 +24,8 @@ const HASH_MUL = 0x9e3779b1
 const MAX_TOKEN = 40
 const MAX_WORD = 20
 const LATE_WORDS = 40
-const FIRST_TAG = 0x40000000
 const WORD_SEED = 0x2b0f
-const RING = 96 // WINDOW_WORDS
+const RING = 48 // WINDOW_WORDS
 if (
   DENSE !== AUTOMATON_DENSE ||
   EDGE !== MODEL_EDGE ||
@@ -35,7 +33,6 @@ if (
   MAX_TOKEN !== MODEL_MAX_TOKEN ||
   MAX_WORD !== MODEL_MAX_WORD ||
   LATE_WORDS !== MODEL_LATE_WORDS ||
-  FIRST_TAG !== MODEL_FIRST_TAG ||
   WORD_SEED !== CONCEPT_WORD_SEED ||
   RING !== MODEL_WINDOW_WORDS
 )
@@ -58,8 +55,8 @@ export interface ViewScan {
   /** Automaton state and spaces so far (i - word is the number of symbols fed: work units). */
   s: number
   word: number
-  /** Model: chained hashes, the current token's n-gram sum/start/bits and word hash, the leading edge's weight
-   * (carried into the first word), the sliding window (ring position, its sum, the best sum so far), the previous
+  /** Model: chained hashes (reset at every space), the current token's n-gram sum/start/bits and word hash, the
+   * sliding window (ring position, its sum, the best sum so far), the previous
    * concept and its word, whether the text has addressed its reader yet. logitOfBest(model, best) at the end is
    * modelLogit's result (computed outside: its rarely taken branches, inlined into this loop, deoptimised it). */
   h1: number
@@ -70,7 +67,6 @@ export interface ViewScan {
   tokStart: number
   tokBits: number
   wh: number
-  carry: number
   rp: number
   win: number
   best: number
@@ -82,8 +78,8 @@ export interface ViewScan {
   foundCount: number
 }
 
-/** A scan at the start of a view: the leading EDGE from the zero state sets every chained hash to x (modelLogit). */
-export function startViewScan(model: ScreenModel): ViewScan {
+/** A scan at the start of a view: every chained hash at x, the state after a space (as at every word start). */
+export function startViewScan(_model: ScreenModel): ViewScan {
   const x = Math.imul(EDGE, HASH_MUL)
   ring.fill(0)
   return {
@@ -98,7 +94,6 @@ export function startViewScan(model: ScreenModel): ViewScan {
     tokStart: 0,
     tokBits: 0,
     wh: WORD_SEED,
-    carry: 3 * model.weights[x >>> (32 - model.bits)]!,
     rp: 0,
     win: 0,
     best: -(2 ** 31),
@@ -134,8 +129,8 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
   const T = MAX_TOKEN
   const MW = MAX_WORD
   const LW = LATE_WORDS
-  const FT = FIRST_TAG
   const SEED = WORD_SEED
+  const X = Math.imul(E, M)
   const R = RING
   const { symbolOf, dense, emits } = automaton
   const shift = 32 - model.bits
@@ -148,7 +143,7 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
   const slotSum = model.slotSum
   const late = ww[conceptBucket(LATE_TAG, ws)]!
   const list = st.found
-  let { s, word, h1, h2, h3, h4, tokSum, tokStart, tokBits, wh, carry, rp, win, best, prev, prevWord, seenYou } = st
+  let { s, word, h1, h2, h3, h4, tokSum, tokStart, tokBits, wh, rp, win, best, prev, prevWord, seenYou } = st
   let count = 0 // used entries of `list`
   let i = st.i
   const stop = Math.min(len, i + SEGMENT - 1)
@@ -168,8 +163,7 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
       // A space (EDGE is the space): the model settles the word (n-grams unless dropped, its concepts, the window),
       // the automaton counts a word and feeds nothing.
       const size = i - tokStart
-      let contrib = carry + g
-      carry = 0
+      let contrib = g
       if (tokBits > 127 || size <= T) contrib += tokSum
       if (tokBits <= 127 && size >= 2 && size <= MW) {
         const hk = wh === 0 ? 1 : wh
@@ -183,7 +177,6 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
           const cid = prim[p]!
           contrib += slotSum[p]!
           if (prev !== 0 && word - prevWord <= 2) contrib += ww[Math.imul(Math.imul(prev, M) ^ cid, M) >>> ws]!
-          if (word === 0) contrib += ww[Math.imul(Math.imul(FT, M) ^ cid, M) >>> ws]!
           if (cid === you && seenYou === 0) {
             seenYou = 1
             if (word >= LW) contrib += late
@@ -201,6 +194,8 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
       tokStart = i + 1
       wh = SEED
       word++
+      // Every word's n-grams start from the same state: a word scores the same whatever precedes it.
+      h1 = h2 = h3 = h4 = X
       continue
     }
     tokSum += g
@@ -233,7 +228,6 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
   st.tokStart = tokStart
   st.tokBits = tokBits
   st.wh = wh
-  st.carry = carry
   st.rp = rp
   st.win = win
   st.best = best
