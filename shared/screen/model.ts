@@ -14,8 +14,10 @@ export interface ScreenModel {
   readonly wordBits: number
   readonly wordWeights: Int8Array
   readonly concepts: ConceptTable
-  /** Per concept-table slot: the summed unigram weights of the word's concepts (precomputed: one load per word). */
-  readonly slotSum: Int32Array
+  /** Per concept-table slot p, interleaved at 3p: its key (word hash, 0 = empty), primary concept and the summed
+   * unigram weights of its concepts (precomputed). One cache line per probe: three separate 256 KB arrays cost
+   * three cache misses per word of the scan. */
+  readonly slots: Int32Array
   readonly bias: number
   /** Multiplier from int8 weight units to logits. */
   readonly scale: number
@@ -74,23 +76,25 @@ export function decodeBase64Bytes(b64: string): Uint8Array {
   return out
 }
 
-/** Per-slot unigram sums of a concept table under word weights (what the fused scan adds per table word). */
-export function slotSums(concepts: ConceptTable, wordWeights: Int8Array, wordBits: number): Int32Array {
-  const out = new Int32Array(concepts.keys.length)
+/** The scan's slot table: per slot [key, primary concept, unigram weight sum under these word weights]. */
+export function slotTable(concepts: ConceptTable, wordWeights: Int8Array, wordBits: number): Int32Array {
+  const out = new Int32Array(3 * concepts.keys.length)
   const shift = 32 - wordBits
-  for (let p = 0; p < out.length; p++) {
+  for (let p = 0; p < concepts.keys.length; p++) {
     let s = 0
     for (let k = concepts.start[p]!; k < concepts.end[p]!; k++)
       s += wordWeights[conceptBucket(concepts.ids[k]!, shift)]!
-    out[p] = s
+    out[3 * p] = concepts.keys[p]!
+    out[3 * p + 1] = concepts.prim[p]!
+    out[3 * p + 2] = s
   }
   return out
 }
 
 /** A model from its parts (training builds one per fold; the word sums are derived here, never stored). */
-export function makeModel(parts: Omit<ScreenModel, 'slotSum' | 'concepts'> & { concepts?: ConceptTable }): ScreenModel {
+export function makeModel(parts: Omit<ScreenModel, 'slots' | 'concepts'> & { concepts?: ConceptTable }): ScreenModel {
   const concepts = parts.concepts ?? shippedConcepts()
-  return { ...parts, concepts, slotSum: slotSums(concepts, parts.wordWeights, parts.wordBits) }
+  return { ...parts, concepts, slots: slotTable(concepts, parts.wordWeights, parts.wordBits) }
 }
 
 export function loadModel(file: ModelFile): ScreenModel {

@@ -137,10 +137,10 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
   const w = model.weights
   const ww = model.wordWeights
   const ws = 32 - model.wordBits
-  const { keys, prim, you } = model.concepts
+  const { you } = model.concepts
+  const slots = model.slots
   const cshift = 32 - model.concepts.bits
-  const cmask = keys.length - 1
-  const slotSum = model.slotSum
+  const cmask = model.concepts.keys.length - 1
   const late = ww[conceptBucket(LATE_TAG, ws)]!
   const list = st.found
   let { s, word, h1, h2, h3, h4, tokSum, tokStart, tokBits, wh, rp, win, best, prev, prevWord, seenYou } = st
@@ -168,14 +168,14 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
       if (tokBits <= 127 && size >= 2 && size <= MW) {
         const hk = wh === 0 ? 1 : wh
         let p = hk >>> cshift
-        let key = keys[p]!
+        let key = slots[3 * p]!
         while (key !== hk && key !== 0) {
           p = (p + 1) & cmask
-          key = keys[p]!
+          key = slots[3 * p]!
         }
         if (key !== 0) {
-          const cid = prim[p]!
-          contrib += slotSum[p]!
+          const cid = slots[3 * p + 1]!
+          contrib += slots[3 * p + 2]!
           if (prev !== 0 && word - prevWord <= 2) contrib += ww[Math.imul(Math.imul(prev, M) ^ cid, M) >>> ws]!
           if (cid === you && seenYou === 0) {
             seenYou = 1
