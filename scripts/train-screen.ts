@@ -13,7 +13,7 @@ import { type ModelFile, makeModel, type ScreenModel } from '../shared/screen/mo
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
 import { type CorpusRow, groupOf, loadCorpus } from './screen/corpus.ts'
 import { progress } from './screen/progress.ts'
-import { DEFAULT_MODEL, type ModelOptions, trainModel } from './screen/train-model.ts'
+import { DEFAULT_MODEL, type ModelOptions, SHIPPED_MODEL, trainModel } from './screen/train-model.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const MODEL_PATH = resolve(here, '../shared/screen/model/screen-model.json')
@@ -150,8 +150,8 @@ function main(): void {
   const STEPS = 1000
   const K = CALIBRATION_FOLDS
   const bar = progress('train:screen', (K + 1) * STEPS)
-  const epochOf = (f: number) => `epoch ${Math.min(DEFAULT_MODEL.epochs, 1 + Math.floor(f * DEFAULT_MODEL.epochs))}`
-  const folds = leaveOneSourceOut(rows, DEFAULT_MODEL, (f) => {
+  const epochOf = (f: number) => `epoch ${Math.min(SHIPPED_MODEL.epochs, 1 + Math.floor(f * SHIPPED_MODEL.epochs))}`
+  const folds = leaveOneSourceOut(rows, SHIPPED_MODEL, (f) => {
     const fold = Math.min(K - 1, Math.floor(f * K))
     bar.update(Math.round(f * K * STEPS), `calibration fold ${fold + 1}/${K} ${epochOf(f * K - fold)}`)
   })
@@ -161,7 +161,7 @@ function main(): void {
   // and the threshold would rise above "ignore all previous instructions".
   const anchor = rows.filter((r) => ANCHOR_SOURCES.has(r.source))
   const { gain, offset } = fitCalibration(outOfFoldBenign(anchor, folds))
-  const model = trainModel(rows, DEFAULT_MODEL, (f) =>
+  const model = trainModel(rows, SHIPPED_MODEL, (f) =>
     bar.update(Math.round((K + f) * STEPS), `shipped model ${epochOf(f)}`),
   )
   const calibrated = { ...model, gain, offset }

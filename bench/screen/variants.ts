@@ -3,7 +3,13 @@
 // word concepts + structure, both, and both without a negative side. Each training caps rows per (source, lang,
 // label) cell and caches features by row id, so one training takes seconds and the nested loop fits. Add one here.
 import type { CorpusRow } from '../../scripts/screen/corpus.ts'
-import { DEFAULT_MODEL, type ModelOptions, rowFeatures, trainModel } from '../../scripts/screen/train-model.ts'
+import {
+  CHAR_NGRAM_MODEL,
+  DEFAULT_MODEL,
+  type ModelOptions,
+  rowFeatures,
+  trainModel,
+} from '../../scripts/screen/train-model.ts'
 import { ZERO_MODEL } from '../../scripts/train-screen.ts'
 import { type CompiledScreen, compileScreen } from '../../shared/screen/engine.ts'
 import { screenPolicySchema } from '../../shared/screen/policy-schema.ts'
@@ -28,7 +34,7 @@ function learned(name: string, options: Partial<ModelOptions>): ScreenVariant {
 }
 
 /** Today's model: char n-grams only, positive-only, damped ×0.25 and capped at +1 (shared/screen/README.md). */
-export const charNgrams = learned('ngram', { words: false, negative: false, capMin: 0, capMax: 1, shrink: 0.25 })
+export const charNgrams = learned('ngram', CHAR_NGRAM_MODEL)
 export const concepts = learned('concepts', { chars: false })
 export const conceptsAndChars = learned('concepts+ngram', {})
 /** With a negative side for word concepts (char n-grams stay ≥ 0): may lower a score by up to 2 logits. */
@@ -47,4 +53,4 @@ export const VARIANTS: readonly ScreenVariant[] = [
   conceptsAndCharsSigned,
 ]
 /** The variant the shipped screen is trained with (npm run train:screen). */
-export const SHIPPED_VARIANT = conceptsAndChars
+export const SHIPPED_VARIANT = charNgrams
