@@ -261,7 +261,9 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   })
   // Keyword families seen anywhere (any language, presence only, weights ≥ 0): the model's script-independent part.
   let keywords = 0
-  for (let c = 0; c < lastWord.length; c++) if (lastWord[c]! > -1_000_000) keywords += keywordWeight(compiled.model, c)
+  if (compiled.model.words)
+    for (let c = 0; c < lastWord.length; c++)
+      if (lastWord[c]! > -1_000_000) keywords += keywordWeight(compiled.model, c)
   const modelLogit = logitOfBest(compiled.model, scan.best + keywords)
   return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit }
 }

@@ -18,6 +18,8 @@ export interface ScreenModel {
    * unigram weights of its concepts (precomputed). One cache line per probe: three separate 256 KB arrays cost
    * three cache misses per word of the scan. */
   readonly slots: Int32Array
+  /** False when every word weight is zero (the shipped char n-gram model): the scan then skips the word probes. */
+  readonly words: boolean
   readonly bias: number
   /** Multiplier from int8 weight units to logits. */
   readonly scale: number
@@ -92,9 +94,12 @@ export function slotTable(concepts: ConceptTable, wordWeights: Int8Array, wordBi
 }
 
 /** A model from its parts (training builds one per fold; the word sums are derived here, never stored). */
-export function makeModel(parts: Omit<ScreenModel, 'slots' | 'concepts'> & { concepts?: ConceptTable }): ScreenModel {
+export function makeModel(
+  parts: Omit<ScreenModel, 'slots' | 'concepts' | 'words'> & { concepts?: ConceptTable },
+): ScreenModel {
   const concepts = parts.concepts ?? shippedConcepts()
-  return { ...parts, concepts, slots: slotTable(concepts, parts.wordWeights, parts.wordBits) }
+  const words = parts.wordWeights.some((w) => w !== 0)
+  return { ...parts, concepts, words, slots: slotTable(concepts, parts.wordWeights, parts.wordBits) }
 }
 
 export function loadModel(file: ModelFile): ScreenModel {

@@ -139,6 +139,7 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
   const ws = 32 - model.wordBits
   const { you } = model.concepts
   const slots = model.slots
+  const useWords = model.words
   const cshift = 32 - model.concepts.bits
   const cmask = model.concepts.keys.length - 1
   const late = ww[conceptBucket(LATE_TAG, ws)]!
@@ -165,7 +166,7 @@ export function scanView(automaton: Automaton, model: ScreenModel, view: Uint16A
       const size = i - tokStart
       let contrib = g
       if (tokBits > 127 || size <= T) contrib += tokSum
-      if (tokBits <= 127 && size >= 2 && size <= MW) {
+      if (useWords && tokBits <= 127 && size >= 2 && size <= MW) {
         const hk = wh === 0 ? 1 : wh
         let p = hk >>> cshift
         let key = slots[3 * p]!
