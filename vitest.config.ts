@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['{workers,shared,scripts,test,policies}/**/*.test.ts'],
+    include: ['{workers,shared,scripts,test,policies,bench}/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 120_000,

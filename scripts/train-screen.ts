@@ -1,28 +1,37 @@
-// Trains the screen's learned model (char n-grams + word concepts, scripts/screen/train-model.ts) on the corpus and
-// writes shared/screen/model/screen-model.json; regenerates the confusables table when `unhomoglyph` is there.
-// The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. The whole
-// logit is then calibrated (gain and offset) on grouped leave-one-source-out scores, so the policy threshold means
-// the same on unseen sources and typical benign text scores low. Usage: npm run train:screen
+// Trains the screen's learned model (scripts/screen/train-model.ts: char n-grams, optionally word concepts) on the
+// dev corpus and writes shared/screen/model/screen-model.json; regenerates the confusables table when the `unhomoglyph` package is there.
+// The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. Then the
+// default thresholds: the rule audit on all sources (model/rule-audit.json), and block/flag thresholds chosen on
+// leave-one-group-out benign scores (scripts/screen/thresholds.ts), written as the calibration and thresholds.json.
+// Usage: npm run train:screen [-- --epochs 3]
 import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { dealGroups } from '../bench/screen/nested.ts'
 import { compileScreen, scanText } from '../shared/screen/engine.ts'
 import { type ModelFile, makeModel, type ScreenModel } from '../shared/screen/model.ts'
+import type { ThresholdsFile } from '../shared/screen/policy-schema.ts'
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
+import { demotedMask, type RuleAuditFile } from '../shared/screen/rule-audit.ts'
 import { type CorpusRow, groupOf, loadCorpus } from './screen/corpus.ts'
 import { progress } from './screen/progress.ts'
+import { demotedRules, MAX_BENIGN_FIRE_RATE } from './screen/rule-audit.ts'
+import {
+  BLOCK_FPR_MAX,
+  chooseThresholds,
+  FLAG_BENIGN_BUDGET,
+  type OofScore,
+  shippedCalibration,
+} from './screen/thresholds.ts'
 import { DEFAULT_MODEL, type ModelOptions, SHIPPED_MODEL, trainModel } from './screen/train-model.ts'
+
+export type { CorpusRow } from './screen/corpus.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const MODEL_PATH = resolve(here, '../shared/screen/model/screen-model.json')
 const CONFUSABLES_PATH = resolve(here, '../shared/screen/model/confusables.json')
-export const TARGET_BENIGN_FPR = 0.006 // calibrate below the 1% policy target: held-out sources drift
-
-export type { CorpusRow } from './screen/corpus.ts'
-export { loadCorpus }
-export const DEFAULT_TRAIN: ModelOptions = DEFAULT_MODEL
+const AUDIT_PATH = resolve(here, '../shared/screen/model/rule-audit.json')
+const THRESHOLDS_PATH = resolve(here, '../shared/screen/thresholds.json')
 
 /** A model that adds nothing: the screen is then the phrase rules and structural detectors alone. */
 export const ZERO_MODEL = (bits = DEFAULT_MODEL.bits): ScreenModel =>
@@ -38,39 +47,6 @@ export const ZERO_MODEL = (bits = DEFAULT_MODEL.bits): ScreenModel =>
     gain: 1,
     offset: 0,
   })
-
-/** The rows themselves: features are computed and cached per row id inside trainModel (train-model.ts). */
-export function featurize(rows: readonly CorpusRow[], _bits?: number): readonly CorpusRow[] {
-  return rows
-}
-
-const ANCHOR_SOURCES: ReadonlySet<string> = new Set(
-  'notinject xstest-safe awesome-prompts cse-mitre-frr gsm8k-train cse-frr-ml'.split(' '),
-)
-const CALIBRATION_FOLDS = 6 // grouped folds for the calibration scores: every group held out once, 7 trainings in all
-
-/** Grouped out-of-fold models: the groups (sources of one upstream repository) dealt into `k` folds, each trained
- * without its fold. Returns, for every source, the model that never saw its group. */
-export function leaveOneSourceOut(
-  rows: readonly CorpusRow[],
-  opts: ModelOptions = DEFAULT_MODEL,
-  progress?: (fraction: number) => void,
-  k = CALIBRATION_FOLDS,
-): Map<string, ScreenModel> {
-  const group = groupOf(rows)
-  const folds = new Map<string, ScreenModel>()
-  const dealt = dealGroups(rows, group, k)
-  dealt.forEach((held, f) => {
-    const out = new Set(held)
-    const model = trainModel(
-      rows.filter((r) => !out.has(group(r))),
-      opts,
-      (x) => progress?.((f + x) / dealt.length),
-    )
-    for (const r of rows) if (out.has(group(r))) folds.set(r.source, model)
-  })
-  return folds
-}
 
 const base64 = (a: Int8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')
 
@@ -96,30 +72,6 @@ export function thresholdAtFpr(benign: readonly number[], fpr: number): number {
   return (sorted[k] ?? -10) + 1e-6
 }
 
-/** Calibrated logit of a typical benign text (p ≈ 0.05): "Hello" must not look like half an attack. */
-export const BENIGN_MEDIAN_LOGIT = Math.log(0.05 / 0.95)
-const MAX_GAIN = 4 // stretch at most 4x: a wider benign spread means the scores already separate
-
-/** Affine calibration from raw out-of-fold benign logits: the TARGET_BENIGN_FPR quantile lands on the policy
- * threshold and the benign median on BENIGN_MEDIAN_LOGIT. Monotone, so it changes no ranking (ROC), only what
- * the threshold means. */
-export function fitCalibration(benignRaw: readonly number[]): { gain: number; offset: number } {
-  const target = Math.log(DEFAULT_ATTACK_THRESHOLD / (1 - DEFAULT_ATTACK_THRESHOLD))
-  const high = thresholdAtFpr(benignRaw, TARGET_BENIGN_FPR)
-  const sorted = [...benignRaw].sort((a, b) => a - b)
-  const median = sorted[Math.floor(sorted.length / 2)] ?? high - 1
-  const gain = Math.min(MAX_GAIN, Math.max(1, (target - BENIGN_MEDIAN_LOGIT) / Math.max(1e-6, high - median)))
-  return { gain, offset: target - gain * high }
-}
-
-/** Raw attack logits of every benign row through the full engine, each scored by the fold that never saw its source. */
-export function outOfFoldBenign(rows: readonly CorpusRow[], folds: ReadonlyMap<string, ScreenModel>): number[] {
-  const policy = screenPolicySchema.parse({})
-  return rows
-    .filter((r) => r.label === 'benign')
-    .map((r) => scanText(compileScreen(policy, folds.get(r.source)!), r.text).attackLogit)
-}
-
 /** Unicode confusables (via the unhomoglyph package's copy of confusables.txt) → single Latin letters. */
 function generateConfusables(): void {
   let data: Record<string, string>
@@ -143,34 +95,78 @@ function generateConfusables(): void {
   writeFileSync(CONFUSABLES_PATH, `${JSON.stringify({ source: note, from, to })}\n`)
 }
 
+/** Leave-one-group-out benign scores: each benign row scored by a model trained without its group (sources of one
+ * upstream repository), through the full engine with the given rule audit. Attack-only groups need no fold: the
+ * thresholds are set by benign scores alone. */
+export function outOfGroupBenign(
+  rows: readonly CorpusRow[],
+  opts: ModelOptions,
+  demoted: readonly boolean[],
+  onStep: (done: number, detail: string) => void,
+): OofScore[] {
+  const group = groupOf(rows)
+  const groups = [...new Set(rows.filter((r) => r.label === 'benign').map(group))].sort()
+  const policy = screenPolicySchema.parse({})
+  const out: OofScore[] = []
+  groups.forEach((g, k) => {
+    const fold = (f: number) => {
+      const e = Math.min(opts.epochs, 1 + Math.floor(f * opts.epochs))
+      onStep(k * opts.epochs + f * opts.epochs, `fold ${k + 1}/${groups.length} (${g}) epoch ${e}/${opts.epochs}`)
+    }
+    const model = trainModel(
+      rows.filter((r) => group(r) !== g),
+      opts,
+      fold,
+    )
+    const screen = compileScreen(policy, model, demoted)
+    for (const row of rows)
+      if (row.label === 'benign' && group(row) === g) {
+        const r = scanText(screen, row.text)
+        out.push({ row, attack: r.attackLogit, sure: r.sureLogit })
+      }
+  })
+  return out
+}
+
 function main(): void {
+  const args = process.argv.slice(2)
+  const opt = (name: string, def: number): number => {
+    const i = args.indexOf(`--${name}`)
+    return i >= 0 ? Number(args[i + 1]) : def
+  }
+  const opts: ModelOptions = { ...SHIPPED_MODEL, epochs: opt('epochs', SHIPPED_MODEL.epochs) }
   generateConfusables()
   const rows = loadCorpus()
-  // Progress in thousandths of a training: the calibration folds, then the shipped model; fold and epoch shown.
-  const STEPS = 1000
-  const K = CALIBRATION_FOLDS
-  const bar = progress('train:screen', (K + 1) * STEPS)
-  const epochOf = (f: number) => `epoch ${Math.min(SHIPPED_MODEL.epochs, 1 + Math.floor(f * SHIPPED_MODEL.epochs))}`
-  const folds = leaveOneSourceOut(rows, SHIPPED_MODEL, (f) => {
-    const fold = Math.min(K - 1, Math.floor(f * K))
-    bar.update(Math.round(f * K * STEPS), `calibration fold ${fold + 1}/${K} ${epochOf(f * K - fold)}`)
-  })
-  // Interim anchor, until the evaluation's threshold choice (scripts/screen/thresholds.ts) replaces it: the benign
-  // sources of the previous 12-source corpus, which the policy defaults and the tests were set on. Over all 26 new
-  // benign sources the 0.6% quantile lies inside security documentation that trips every phrase rule at full weight,
-  // and the threshold would rise above "ignore all previous instructions".
-  const anchor = rows.filter((r) => ANCHOR_SOURCES.has(r.source))
-  const { gain, offset } = fitCalibration(outOfFoldBenign(anchor, folds))
-  const model = trainModel(rows, SHIPPED_MODEL, (f) =>
-    bar.update(Math.round((K + f) * STEPS), `shipped model ${epochOf(f)}`),
+  const demoted = demotedRules(rows)
+  const benignGroups = new Set(rows.filter((r) => r.label === 'benign').map(groupOf(rows))).size
+  const bar = progress('train:screen', (benignGroups + 1) * opts.epochs)
+  const oof = outOfGroupBenign(rows, opts, demotedMask(demoted), (d, detail) => bar.update(d, detail))
+  const thresholds = chooseThresholds(oof)
+  const final = trainModel(rows, opts, (f) =>
+    bar.update(
+      benignGroups * opts.epochs + f * opts.epochs,
+      `all rows epoch ${Math.min(opts.epochs, 1 + Math.floor(f * opts.epochs))}/${opts.epochs}`,
+    ),
   )
-  const calibrated = { ...model, gain, offset }
   bar.done()
-  writeFileSync(MODEL_PATH, `${JSON.stringify(toModelFile(calibrated))}\n`)
+  const { gain, offset, flag } = shippedCalibration(thresholds, oof)
+  writeFileSync(MODEL_PATH, `${JSON.stringify(toModelFile({ ...final, gain, offset }))}\n`)
+  const audit: RuleAuditFile = { maxBenignFireRate: MAX_BENIGN_FIRE_RATE, demoted }
+  writeFileSync(AUDIT_PATH, `${JSON.stringify(audit)}\n`)
+  const defaults: ThresholdsFile = {
+    attackFlag: Number(flag.toFixed(3)),
+    blockFprMax: BLOCK_FPR_MAX,
+    flagBudget: FLAG_BENIGN_BUDGET,
+  }
+  // One line, spaced as biome formats JSON (shared/ is linted; model/ is not).
+  const line = Object.entries(defaults).map(([k, v]) => `"${k}": ${JSON.stringify(v)}`)
+  writeFileSync(THRESHOLDS_PATH, `{ ${line.join(', ')} }\n`)
   console.log(
-    `trained on ${rows.length} rows (${rows.filter((r) => r.label === 'attack').length} attacks); ` +
-      `calibrated ×${gain.toFixed(3)} ${offset >= 0 ? '+' : ''}${offset.toFixed(3)}: threshold ${DEFAULT_ATTACK_THRESHOLD} ≈ ` +
-      `${TARGET_BENIGN_FPR * 100}% out-of-fold benign FPR on the anchor sources, benign median at p ≈ 0.05`,
+    `trained on ${rows.length} rows (${rows.filter((r) => r.label === 'attack').length} attacks), bits=${opts.bits}; ` +
+      `${demoted.length} rules demoted (fire on > ${MAX_BENIGN_FIRE_RATE * 100}% of a benign source); ` +
+      `leave-one-group-out thresholds: block raw ${thresholds.block.toFixed(3)} → ${DEFAULT_ATTACK_THRESHOLD}, ` +
+      `flag raw ${thresholds.flag.toFixed(3)} → ${defaults.attackFlag}; calibrated ×${gain.toFixed(3)} ` +
+      `${offset >= 0 ? '+' : ''}${offset.toFixed(3)}`,
   )
 }
 

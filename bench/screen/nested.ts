@@ -101,14 +101,17 @@ export function runNested(rows: readonly CorpusRow[], variant: ScreenVariant, op
     const demoted = demotedRules(train)
     const mask = demotedMask(demoted)
     const oof = new Map<string, RawScore>()
-    dealGroups(train, group, opts.innerK).forEach((inner, k) => {
+    // The thresholds depend on benign scores only, so the inner folds deal out the groups with benign rows and
+    // score those; attack-only groups stay in every inner training set.
+    const benignTrain = train.filter((r) => r.label === 'benign')
+    dealGroups(benignTrain, group, opts.innerK).forEach((inner, k) => {
       const innerSet = new Set(inner)
       const screen = withAudit(variant.train(train.filter((r) => !innerSet.has(group(r)))), mask)
-      for (const r of train) if (innerSet.has(group(r))) oof.set(r.id, raw(screen, r.text))
+      for (const r of benignTrain) if (innerSet.has(group(r))) oof.set(r.id, raw(screen, r.text))
       opts.tick(`${variant.name} fold ${f + 1}/${opts.outer.length} inner ${k + 1}/${opts.innerK}`)
     })
     const scored = (pick: (s: RawScore) => OofScore['attack'], sure: (s: RawScore) => number): OofScore[] =>
-      train.map((row) => {
+      benignTrain.map((row) => {
         const s = oof.get(row.id)!
         return { row, attack: pick(s), sure: sure(s) }
       })

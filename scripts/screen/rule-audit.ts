@@ -2,22 +2,23 @@
 // rule's firing rate per benign source and recall per attack source, and the demoted set: rules that fire on more
 // than 0.5% of some benign source, computed from whatever rows a caller trains on (a fold's, or all for shipping).
 
-import { compileScreen, scanText } from '../../shared/screen/engine.ts'
+import { compileScreen, scanText, TEMPLATE_LOGIT } from '../../shared/screen/engine.ts'
 import { RULES } from '../../shared/screen/phrases.ts'
 import { screenPolicySchema } from '../../shared/screen/policy-schema.ts'
-import { demotedMask } from '../../shared/screen/rule-audit.ts'
+import { AUDITED_IDS, demotedMask, TEMPLATE_AUDIT_INDEX } from '../../shared/screen/rule-audit.ts'
 import { ZERO_MODEL } from '../train-screen.ts'
 import type { CorpusRow } from './corpus.ts'
 
 /** A rule firing on more than this share of any one benign source may not block alone (issue 15). */
 export const MAX_BENIGN_FIRE_RATE = 0.005
 
-/** Positive-weight rules: negative ones only offset, they never push a text towards a block. */
-const AUDITED = RULES.flatMap((r, i) => (r.weight > 0 ? [i] : []))
+/** Positive-weight rules (negative ones only offset, they never push a text towards a block) and template tokens,
+ * as AUDITED_IDS indices. */
+const AUDITED = AUDITED_IDS.flatMap((_, i) => (i === TEMPLATE_AUDIT_INDEX || RULES[i]!.weight > 0 ? [i] : []))
 
 const fired = new Map<string, readonly number[]>()
 
-/** RULES indices that fire on each row (the rules do not depend on the model, so once per row per process). */
+/** AUDITED_IDS indices that fire on each row (the rules do not depend on the model, so once per row per process). */
 export function firedRules(rows: readonly CorpusRow[]): (row: CorpusRow) => readonly number[] {
   const screen = compileScreen(screenPolicySchema.parse({}), ZERO_MODEL(8), demotedMask([]))
   for (const r of rows) {
@@ -25,7 +26,7 @@ export function firedRules(rows: readonly CorpusRow[]): (row: CorpusRow) => read
     const ids = scanText(screen, r.text).rules
     fired.set(
       r.id,
-      AUDITED.filter((i) => ids.has(RULES[i]!.id)),
+      AUDITED.filter((i) => ids.has(AUDITED_IDS[i]!)),
     )
   }
   return (row) => fired.get(row.id) ?? []
@@ -58,7 +59,12 @@ export function ruleStats(rows: readonly CorpusRow[]): RuleStats[] {
           .filter(([key]) => key.startsWith(`${label}\u0000`))
           .map(([key, n]) => [key.slice(label.length + 1), (hits[k]!.get(key) ?? 0) / n]),
       )
-    return { rule: RULES[i]!.id, weight: RULES[i]!.weight, benign: rates('benign'), attack: rates('attack') }
+    return {
+      rule: AUDITED_IDS[i]!,
+      weight: RULES[i]?.weight ?? TEMPLATE_LOGIT,
+      benign: rates('benign'),
+      attack: rates('attack'),
+    }
   })
 }
 

@@ -11,7 +11,7 @@ export const BLOCK_FPR_MAX = 0.005
  * are asked to look at again. 5% of benign traffic is a load a GPU classifier behind the gateway can take. */
 export const FLAG_BENIGN_BUDGET = 0.05
 /** Smallest raw-logit gap kept between the flag and block thresholds, so the calibration stays finite. */
-const MIN_FLAG_GAP = 0.25
+const MIN_FLAG_GAP = 0.05
 
 export interface OofScore {
   readonly row: CorpusRow
@@ -82,4 +82,23 @@ export function calibrationFor(
   const a = (hiTarget - loTarget) / (t.block - t.flag)
   const b = hiTarget - a * t.block
   return { gain: a * existing.gain, offset: a * existing.offset + b }
+}
+
+/** Calibrated logit of a typical benign text in the shipped screen (p ≈ 0.05): "Hello" must not look like half an
+ * attack in a decision log or a Txn-Token. */
+const BENIGN_MEDIAN_P = 0.05
+
+/** The shipped calibration: `t.block` lands on the block default and the median benign out-of-fold score on
+ * p ≈ 0.05, so scores read naturally; the flag threshold is then wherever `t.flag` lands (written to
+ * shared/screen/thresholds.json as the flag default). Same decisions as calibrationFor: only the anchors differ. */
+export function shippedCalibration(
+  t: Thresholds,
+  benign: readonly OofScore[],
+): { gain: number; offset: number; flag: number } {
+  const sorted = benign.map((s) => s.attack).sort((a, b) => a - b)
+  const median = sorted[Math.floor(sorted.length / 2)] ?? t.flag - 1
+  const low = Math.min(median, t.flag - MIN_FLAG_GAP)
+  const gain = (logit(DEFAULT_ATTACK_THRESHOLD) - logit(BENIGN_MEDIAN_P)) / (t.block - low)
+  const offset = logit(DEFAULT_ATTACK_THRESHOLD) - gain * t.block
+  return { gain, offset, flag: 1 / (1 + Math.exp(-(gain * t.flag + offset))) }
 }

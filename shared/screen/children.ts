@@ -93,6 +93,7 @@ export function decodeChildren(
       if (v > r.scores[key]) r.scores[key] = v
     }
     for (const id of child.rules) r.rules.add(id)
+    if (child.sureLogit > r.sureLogit) r.sureLogit = child.sureLogit
     for (const t of child.tenantHits) r.tenantHits.add(t)
     r.rules.add(`decoded.${payload.kind}`)
     if (p > best) best = p

@@ -24,7 +24,7 @@ export interface CompiledScreen {
   readonly ruleConcepts: readonly (readonly number[])[]
   readonly tenantRegexes: readonly { readonly rule: number; readonly regex: RegExp }[]
   readonly pii: ReadonlySet<string>
-  /** RULES index → the rule fires too often on benign text to block alone (rule-audit.ts). */
+  /** Audited signal (RULES index, then template tokens) → fires too often on benign text to block alone (rule-audit.ts). */
   readonly demoted: readonly boolean[]
 }
 

@@ -8,6 +8,7 @@ import { calibrate, keywordWeight, logitOfBest } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
 import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
+import { TEMPLATE_AUDIT_INDEX } from './rule-audit.ts'
 import { findSecrets } from './secrets.ts'
 import type { DetectionSpan, ScreenCategory } from './types.ts'
 import { reportMatches, scanView, startViewScan } from './view-scan.ts'
@@ -26,7 +27,7 @@ export const CATEGORIES: readonly ScreenCategory[] = [
 ]
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool'
 
-const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own
+export const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own
 const SMUGGLING_LOGIT = 0 // hidden channels are reported as smuggling; the text is judged on what they hide
 const MAX_SPANS = 64
 const ROT13_MIN_CONCEPTS = 2 // distinct keyword concepts seen in rot13 before the text is decoded and rescanned
@@ -124,7 +125,7 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
     phraseLogit += TEMPLATE_LOGIT
-    surePhrase += TEMPLATE_LOGIT
+    if (!compiled.demoted[TEMPLATE_AUDIT_INDEX]) surePhrase += TEMPLATE_LOGIT
     r.rules.add('template_token')
   }
   let logit = modelLogit + phraseLogit
@@ -154,12 +155,11 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
       ? decodeChildren(compiled, text, view, depth, budget, r, rot13Concepts >= ROT13_MIN_CONCEPTS)
       : 0
   const p = allow ? 0 : Math.max(sigmoid(logit), childP)
-  if (depth === 0) {
-    // Decoded children count as sure: what an encoding hides is judged on its own scan.
-    const childLogit = childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10
-    r.attackLogit = allow ? -10 : Math.max(logit, childLogit)
-    r.sureLogit = allow ? -10 : Math.max(sure, childLogit)
-  }
+  if (depth === 0)
+    r.attackLogit = allow ? -10 : Math.max(logit, childP > 0 ? Math.log(childP / (1 - childP + 1e-9)) : -10)
+  // A decoded payload is sure only by its own sure score (children.ts merges it in): wrapping a text in base64
+  // must not turn demoted rules into sure ones.
+  r.sureLogit = allow ? -10 : Math.max(sure, r.sureLogit)
   const main: AttackCategory =
     phrase.extraction > Math.max(phrase.injection, phrase.jailbreak)
       ? 'extraction'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { screenPolicySchema } from './policy-schema.ts'
+import { DEFAULT_ATTACK_FLAG, DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from './policy-schema.ts'
 import { checkLinearRegex } from './regex-safety.ts'
 
 describe('tenant regex linearity check', () => {
@@ -38,14 +38,17 @@ describe('tenant regex linearity check', () => {
     expect(p.roles.tool).toBe(1)
   })
 
-  it('blocks each attack category at its own leave-one-source-out threshold, overridable per tenant', () => {
+  it('blocks the phrase-scored categories at the calibrated threshold and flags from the trained flag default', () => {
     const p = screenPolicySchema.parse({})
-    expect(p.categories.injection.threshold).toBe(0.9)
-    expect(p.categories.jailbreak.threshold).toBe(0.75)
-    expect(p.categories.extraction.threshold).toBe(0.85)
+    for (const c of ['injection', 'jailbreak', 'extraction'] as const) {
+      expect(p.categories[c].threshold).toBe(DEFAULT_ATTACK_THRESHOLD)
+      expect(p.categories[c].flag).toBe(DEFAULT_ATTACK_FLAG)
+    }
+    expect(DEFAULT_ATTACK_FLAG).toBeGreaterThan(0)
+    expect(DEFAULT_ATTACK_FLAG).toBeLessThan(DEFAULT_ATTACK_THRESHOLD)
     expect(p.categories.exfiltration.threshold).toBe(0.9)
-    const t = screenPolicySchema.parse({ categories: { jailbreak: { threshold: 0.85 } } })
-    expect(t.categories.jailbreak.threshold).toBe(0.85)
+    const t = screenPolicySchema.parse({ categories: { jailbreak: { threshold: 0.95 } } })
+    expect(t.categories.jailbreak.threshold).toBe(0.95)
     expect(t.categories.jailbreak.action).toBe('block')
   })
 })

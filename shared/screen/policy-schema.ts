@@ -4,24 +4,39 @@
 import { z } from 'zod'
 import { PII_TYPES } from './pii.ts'
 import { checkLinearRegex } from './regex-safety.ts'
+import thresholdsData from './thresholds.json' with { type: 'json' }
 
 export const SCREEN_ACTIONS = ['block', 'redact', 'flag', 'shadow', 'off'] as const
 export type ScreenAction = (typeof SCREEN_ACTIONS)[number]
 
-/** Calibration anchor: training maps the 0.6% leave-one-source-out benign quantile onto this score. */
+/** The block default of the phrase-scored attack categories. Never tuned by hand: `npm run train:screen` chooses the
+ * block threshold on leave-one-group-out scores (at most 0.5% of every benign source blocked) and calibrates the
+ * model so that threshold lands here. */
 export const DEFAULT_ATTACK_THRESHOLD = 0.85
 
-/** Per-category block thresholds of the default policy, chosen on leave-one-source-out scores (bench/screen) for the
- * most held-out attacks blocked with block FPR <= 1% on benign and on hard negatives separately and no more long
- * benign documents blocked. A jailbreak score needs jailbreak phrase evidence (texts without any default to
- * injection), so its threshold can sit lower; injection, the default category, sits a little higher. */
-export const DEFAULT_THRESHOLDS = { injection: 0.9, jailbreak: 0.75, extraction: 0.85, exfiltration: 0.9 } as const
+/** Per-category block defaults. Injection, jailbreak and extraction share the calibrated threshold; exfiltration is
+ * mostly scored by the markdown-link detector (fixed scores), so it keeps its own. */
+export const DEFAULT_THRESHOLDS = {
+  injection: DEFAULT_ATTACK_THRESHOLD,
+  jailbreak: DEFAULT_ATTACK_THRESHOLD,
+  extraction: DEFAULT_ATTACK_THRESHOLD,
+  exfiltration: 0.9,
+} as const
 
-/** Default flag tier of the attack categories: a score between this and the block threshold is forwarded and
- * recorded as `flag` (in the decision log and the context token), so a later layer can look again. On the
- * leave-one-source-out scores 3.0% of benign texts end flagged or blocked (0.8% blocked), and 3 more points of
- * attacks than block alone. */
-export const DEFAULT_ATTACK_FLAG = 0.5
+/** What train:screen writes to thresholds.json: the flag default and the criterion it was chosen with. */
+export interface ThresholdsFile {
+  /** Score from which a text below the block threshold is flagged (forwarded, recorded in the Txn-Token). */
+  readonly attackFlag: number
+  /** Largest blocked share of any benign source allowed when choosing the block threshold. */
+  readonly blockFprMax: number
+  /** Largest mean flagged-or-blocked share of benign sources allowed when choosing the flag threshold. */
+  readonly flagBudget: number
+}
+
+/** Default flag tier of the attack categories: a score between this and the block threshold is forwarded as `flag`
+ * (decision log and Txn-Token) so the cluster's heavier detectors can decide. Chosen by train:screen (thresholds.json)
+ * for at most 5% of benign text flagged or blocked on average over sources, leave-one-group-out. */
+export const DEFAULT_ATTACK_FLAG = (thresholdsData as ThresholdsFile).attackFlag
 
 const categoryRule = (action: ScreenAction, threshold: number, what: string, flag?: number) =>
   z

@@ -11,12 +11,17 @@ export interface RuleAuditFile {
   readonly demoted: readonly string[]
 }
 
-/** RULES index → demoted, from a list of rule ids; an unknown id is an error (a renamed rule must be re-audited). */
+/** The audited signals: every phrase rule (RULES order), then the chat-template-token detector, which security
+ * pages quote as often as attacks use it. */
+export const AUDITED_IDS: readonly string[] = [...RULES.map((r) => r.id), 'template_token']
+export const TEMPLATE_AUDIT_INDEX = RULES.length
+
+/** AUDITED_IDS index → demoted, from a list of ids; an unknown id is an error (a renamed rule must be re-audited). */
 export function demotedMask(ids: readonly string[]): readonly boolean[] {
-  const known = new Set(RULES.map((r) => r.id))
+  const known = new Set(AUDITED_IDS)
   for (const id of ids) if (!known.has(id)) throw new RangeError(`rule audit names unknown rule ${id}`)
   const set = new Set(ids)
-  return RULES.map((r) => set.has(r.id))
+  return AUDITED_IDS.map((id) => set.has(id))
 }
 
 let shipped: readonly boolean[] | null = null
