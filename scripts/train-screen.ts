@@ -1,16 +1,15 @@
-// Trains the screen's learned model (hashed char n-gram logistic regression) on the dev corpus and writes
-// shared/screen/model/screen-model.json; regenerates the confusables table when the `unhomoglyph` package is there.
+// Trains the screen's learned model (scripts/screen/train-model.ts: char n-grams, optionally word concepts) on the
+// dev corpus and writes shared/screen/model/screen-model.json; regenerates the confusables table when the `unhomoglyph` package is there.
 // The phrase rules and structural detectors enter as a fixed offset, so the model learns what they miss. Then the
 // default thresholds: the rule audit on all sources (model/rule-audit.json), and block/flag thresholds chosen on
 // leave-one-group-out benign scores (scripts/screen/thresholds.ts), written as the calibration and thresholds.json.
-// Usage: npm run train:screen [-- --bits 16 --epochs 12]
+// Usage: npm run train:screen [-- --epochs 3]
 import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { compileScreen, scanText } from '../shared/screen/engine.ts'
-import { featureIndices, lengthNorm, type ModelFile, type ScreenModel } from '../shared/screen/model.ts'
-import { normalize } from '../shared/screen/normalize.ts'
+import { type ModelFile, makeModel, type ScreenModel } from '../shared/screen/model.ts'
 import type { ThresholdsFile } from '../shared/screen/policy-schema.ts'
 import { DEFAULT_ATTACK_THRESHOLD, screenPolicySchema } from '../shared/screen/policy-schema.ts'
 import { demotedMask, type RuleAuditFile } from '../shared/screen/rule-audit.ts'
@@ -24,6 +23,7 @@ import {
   type OofScore,
   shippedCalibration,
 } from './screen/thresholds.ts'
+import { DEFAULT_MODEL, type ModelOptions, SHIPPED_MODEL, trainModel } from './screen/train-model.ts'
 
 export type { CorpusRow } from './screen/corpus.ts'
 
@@ -33,118 +33,35 @@ const CONFUSABLES_PATH = resolve(here, '../shared/screen/model/confusables.json'
 const AUDIT_PATH = resolve(here, '../shared/screen/model/rule-audit.json')
 const THRESHOLDS_PATH = resolve(here, '../shared/screen/thresholds.json')
 
-export interface Example {
-  readonly row: CorpusRow
-  readonly y: 0 | 1
-  readonly idx: Int32Array
-  readonly value: number
-  /** Logit from phrase rules + structural detectors (the model's fixed offset). */
-  readonly offset: number
-}
-
 /** A model that adds nothing: the screen is then the phrase rules and structural detectors alone. */
-export const ZERO_MODEL = (bits: number): ScreenModel => ({
-  bits,
-  bias: 0,
-  scale: 0,
-  weights: new Int8Array(1 << bits),
-  gain: 1,
-  offset: 0,
-})
-
-export function featurize(rows: readonly CorpusRow[], bits: number): Example[] {
-  const screen = compileScreen(screenPolicySchema.parse({}), ZERO_MODEL(bits))
-  return rows.map((row) => {
-    const v = normalize(row.text)
-    const idx = featureIndices(v.text, v.length, bits)
-    const offset = Math.max(-8, Math.min(8, scanText(screen, row.text).attackLogit))
-    return { row, y: row.label === 'attack' ? 1 : 0, idx, value: lengthNorm(idx.length), offset }
+export const ZERO_MODEL = (bits = DEFAULT_MODEL.bits): ScreenModel =>
+  makeModel({
+    bits,
+    weights: new Int8Array(1 << bits),
+    wordBits: DEFAULT_MODEL.wordBits,
+    wordWeights: new Int8Array(1 << DEFAULT_MODEL.wordBits),
+    bias: 0,
+    scale: 0,
+    capMin: 0,
+    capMax: 0,
+    gain: 1,
+    offset: 0,
   })
-}
 
-export interface TrainOptions {
-  bits: number
-  epochs: number
-  rate: number
-  l2: number
-  seed: number
-  /** 0: every row weighs the same; 1: every source weighs the same within its class. */
-  balance: number
-  /** Multiplier on the learned part of the logit: leave-one-source-out showed the phrase rules transfer to unseen
-   * sources better than the n-grams do, so the model is a damped residual on top of them. */
-  shrink: number
-}
-export const DEFAULT_TRAIN: TrainOptions = {
-  bits: 16,
-  epochs: 8,
-  rate: 0.02,
-  l2: 3e-3,
-  seed: 7,
-  balance: 1,
-  shrink: 0.25,
-}
-
-/** Class-balanced logistic regression, AdaGrad SGD over shuffled examples, then int8 quantisation. */
-export function trainModel(
-  examples: readonly Example[],
-  opts: TrainOptions = DEFAULT_TRAIN,
-  onEpoch: (done: number) => void = () => {},
-): ScreenModel {
-  const w = new Float64Array(1 << opts.bits)
-  const g2 = new Float64Array(1 << opts.bits).fill(1e-8)
-  let b = 0
-  let gb = 1e-8
-  // Every source weighs the same within its class, and both classes weigh the same: one big source (640
-  // in-the-wild jailbreaks) must not teach the model that "long English role-play" is the attack signal.
-  const perSource = new Map<string, number>()
-  for (const e of examples) perSource.set(e.row.source, (perSource.get(e.row.source) ?? 0) + 1)
-  const sourcesOf = (y: number) => new Set(examples.filter((e) => e.y === y).map((e) => e.row.source)).size
-  const classSources = [sourcesOf(0), sourcesOf(1)]
-  const weightOf = (e: Example): number =>
-    (examples.length / (2 * classSources[e.y]! * perSource.get(e.row.source)!)) ** opts.balance
-  let seed = opts.seed
-  const rand = (): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-    return seed / 2 ** 32
-  }
-  const order = examples.map((_, i) => i)
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1))
-      ;[order[i], order[j]] = [order[j]!, order[i]!]
-    }
-    for (const k of order) {
-      const e = examples[k]!
-      let z = b + e.offset
-      for (let i = 0; i < e.idx.length; i++) z += w[e.idx[i]!]! * e.value
-      const grad = (1 / (1 + Math.exp(-z)) - e.y) * weightOf(e)
-      for (let i = 0; i < e.idx.length; i++) {
-        const h = e.idx[i]!
-        const g = grad * e.value + opts.l2 * w[h]!
-        g2[h] = g2[h]! + g * g
-        w[h] = w[h]! - (opts.rate * g) / Math.sqrt(g2[h]!)
-      }
-      gb += grad * grad
-      b -= (opts.rate * grad) / Math.sqrt(gb)
-    }
-    onEpoch(epoch + 1)
-  }
-  let max = 1e-9
-  for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]!))
-  const scale = max / 127
-  const q = new Int8Array(w.length)
-  for (let i = 0; i < w.length; i++) q[i] = Math.round(w[i]! / scale)
-  return { bits: opts.bits, bias: b * opts.shrink, scale: scale * opts.shrink, weights: q, gain: 1, offset: 0 }
-}
+const base64 = (a: Int8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')
 
 export function toModelFile(m: ScreenModel): ModelFile {
   return {
     bits: m.bits,
+    wordBits: m.wordBits,
     bias: Number(m.bias.toFixed(6)),
     gain: Number(m.gain.toFixed(6)),
     offset: Number(m.offset.toFixed(6)),
     scale: Number(m.scale.toPrecision(8)),
-    weights: Buffer.from(m.weights.buffer, m.weights.byteOffset, m.weights.byteLength).toString('base64'),
+    capMin: Number(m.capMin.toFixed(6)),
+    capMax: Number(m.capMax.toFixed(6)),
+    weights: base64(m.weights),
+    wordWeights: base64(m.wordWeights),
   }
 }
 
@@ -183,8 +100,7 @@ function generateConfusables(): void {
  * thresholds are set by benign scores alone. */
 export function outOfGroupBenign(
   rows: readonly CorpusRow[],
-  examples: readonly Example[],
-  opts: TrainOptions,
+  opts: ModelOptions,
   demoted: readonly boolean[],
   onStep: (done: number, detail: string) => void,
 ): OofScore[] {
@@ -193,10 +109,12 @@ export function outOfGroupBenign(
   const policy = screenPolicySchema.parse({})
   const out: OofScore[] = []
   groups.forEach((g, k) => {
-    const fold = (e: number) =>
-      onStep(k * opts.epochs + e, `fold ${k + 1}/${groups.length} (${g}) epoch ${e}/${opts.epochs}`)
+    const fold = (f: number) => {
+      const e = Math.min(opts.epochs, 1 + Math.floor(f * opts.epochs))
+      onStep(k * opts.epochs + f * opts.epochs, `fold ${k + 1}/${groups.length} (${g}) epoch ${e}/${opts.epochs}`)
+    }
     const model = trainModel(
-      examples.filter((e) => group(e.row) !== g),
+      rows.filter((r) => group(r) !== g),
       opts,
       fold,
     )
@@ -216,21 +134,19 @@ function main(): void {
     const i = args.indexOf(`--${name}`)
     return i >= 0 ? Number(args[i + 1]) : def
   }
-  const opts: TrainOptions = {
-    ...DEFAULT_TRAIN,
-    bits: opt('bits', DEFAULT_TRAIN.bits),
-    epochs: opt('epochs', DEFAULT_TRAIN.epochs),
-  }
+  const opts: ModelOptions = { ...SHIPPED_MODEL, epochs: opt('epochs', SHIPPED_MODEL.epochs) }
   generateConfusables()
   const rows = loadCorpus()
   const demoted = demotedRules(rows)
-  const examples = featurize(rows, opts.bits)
   const benignGroups = new Set(rows.filter((r) => r.label === 'benign').map(groupOf(rows))).size
   const bar = progress('train:screen', (benignGroups + 1) * opts.epochs)
-  const oof = outOfGroupBenign(rows, examples, opts, demotedMask(demoted), (d, detail) => bar.update(d, detail))
+  const oof = outOfGroupBenign(rows, opts, demotedMask(demoted), (d, detail) => bar.update(d, detail))
   const thresholds = chooseThresholds(oof)
-  const final = trainModel(examples, opts, (e) =>
-    bar.update(benignGroups * opts.epochs + e, `all rows epoch ${e}/${opts.epochs}`),
+  const final = trainModel(rows, opts, (f) =>
+    bar.update(
+      benignGroups * opts.epochs + f * opts.epochs,
+      `all rows epoch ${Math.min(opts.epochs, 1 + Math.floor(f * opts.epochs))}/${opts.epochs}`,
+    ),
   )
   bar.done()
   const { gain, offset, flag } = shippedCalibration(thresholds, oof)
@@ -246,7 +162,7 @@ function main(): void {
   const line = Object.entries(defaults).map(([k, v]) => `"${k}": ${JSON.stringify(v)}`)
   writeFileSync(THRESHOLDS_PATH, `{ ${line.join(', ')} }\n`)
   console.log(
-    `trained on ${rows.length} rows (${examples.filter((e) => e.y).length} attacks), bits=${opts.bits}; ` +
+    `trained on ${rows.length} rows (${rows.filter((r) => r.label === 'attack').length} attacks), bits=${opts.bits}; ` +
       `${demoted.length} rules demoted (fire on > ${MAX_BENIGN_FIRE_RATE * 100}% of a benign source); ` +
       `leave-one-group-out thresholds: block raw ${thresholds.block.toFixed(3)} → ${DEFAULT_ATTACK_THRESHOLD}, ` +
       `flag raw ${thresholds.flag.toFixed(3)} → ${defaults.attackFlag}; calibrated ×${gain.toFixed(3)} ` +

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MODEL_LOGIT_MAX, MODEL_LOGIT_MIN, modelLogit, shippedModel } from './model.ts'
+import { modelLogit } from './features.ts'
+import { shippedModel } from './model.ts'
 import { normalize } from './normalize.ts'
 import { attackScore, injectionThreshold } from './testing.ts'
 
@@ -62,8 +63,8 @@ describe('calibration', () => {
     for (const text of ['word '.repeat(3000), 'zzzz '.repeat(3000), longDocument(20_000), 'the '.repeat(5000)]) {
       const v = normalize(text)
       const learned = modelLogit(m, v.text, v.length) - m.bias
-      expect(learned).toBeLessThanOrEqual(MODEL_LOGIT_MAX + 1e-9)
-      expect(learned).toBeGreaterThanOrEqual(MODEL_LOGIT_MIN - 1e-9)
+      expect(learned).toBeLessThanOrEqual(m.capMax + 1e-9)
+      expect(learned).toBeGreaterThanOrEqual(m.capMin - 1e-9)
     }
   })
 

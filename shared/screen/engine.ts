@@ -6,7 +6,7 @@ import { SCREEN_CATEGORIES } from './categories.ts'
 import { decodeChildren } from './children.ts'
 import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
-import { calibrate, logitOfSum } from './model.ts'
+import { calibrate, keywordWeight, logitOfBest } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
 import { type AttackCategory, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
@@ -253,7 +253,12 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   RULES.forEach((rule, k) => {
     if (rule.weight < 0 && ruleFired[k]) phrase[rule.category] += rule.weight
   })
-  const modelLogit = logitOfSum(compiled.model, scan.sum, view.length, scan.dropped)
+  // Keyword families seen anywhere (any language, presence only, weights ≥ 0): the model's script-independent part.
+  let keywords = 0
+  if (compiled.model.words)
+    for (let c = 0; c < lastWord.length; c++)
+      if (lastWord[c]! > -1_000_000) keywords += keywordWeight(compiled.model, c)
+  const modelLogit = logitOfBest(compiled.model, scan.best + keywords)
   return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit }
 }
 
