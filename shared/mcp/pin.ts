@@ -3,23 +3,15 @@
 // out on purpose: they do not change what the agent is told the tool does or what it sends to it.
 // WebCrypto only, so the Worker, the pin CLI and the tests compute the same hash.
 
+import { canonicalJson } from '../json/canonical.ts'
+
 export interface ToolDefinition {
   readonly name: string
   readonly description?: string
   readonly inputSchema?: unknown
 }
 
-/** Canonical JSON: object keys sorted by UTF-16 code units, numbers and strings as JSON.stringify writes them. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}
+export { canonicalJson } // the pin test checks the form it hashes
 
 const encoder = new TextEncoder()
 

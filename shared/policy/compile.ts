@@ -3,6 +3,7 @@
 // Merge rules (documented in the README): maps merge, lists replace, an explicit `null` removes the key.
 import { createHash } from 'node:crypto'
 import { type Document, LineCounter, parseDocument } from 'yaml'
+import { canonicalJson } from '../json/canonical.ts'
 import { describeIssue } from './describe-issue.ts'
 import { type CompiledPolicy, type Policy, policySchema } from './schema.ts'
 
@@ -105,18 +106,6 @@ function fieldName(path: readonly PropertyKey[]): string {
   let out = ''
   for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`
   return out || '(root)'
-}
-
-/** Canonical JSON (sorted keys) so the hash depends only on the effective policy, not on YAML layout. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value)
 }
 
 /**

@@ -1,7 +1,7 @@
 // Test support: tenants built from the real schema, and tiny Hono apps that mount one stage after a middleware
 // that sets what the earlier stages would have set (hono's body-limit tests use the same shape).
 import { type Handler, Hono, type MiddlewareHandler } from 'hono'
-import { canonicalJson } from '../../shared/policy/compile.ts'
+import { canonicalJson } from '../../shared/json/canonical.ts'
 import { type CompiledPolicy, type PolicyInput, policySchema } from '../../shared/policy/schema.ts'
 import type { ActiveTenant, AppEnv, AppVariables } from '../../workers/gateway/env.ts'
 import { renderError } from '../../workers/gateway/errors.ts'

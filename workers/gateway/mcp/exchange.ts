@@ -226,12 +226,13 @@ async function rewriteAnswer(
   return rpcReply(upstream.status, merged, headers)
 }
 
-/** The server's stream of its own requests and notifications: screened like any answer, nothing pending. */
-export async function handleGet(
+/** A bodyless exchange (the GET stream, the DELETE that ends a session), signed and forwarded like any other. */
+function callWithoutBody(
   c: Context<AppEnv>,
   policy: McpPolicy,
   client: ClientContext,
   deps: ExchangeDeps,
+  method: 'GET' | 'DELETE',
 ): Promise<Response> {
   const target = targetOf(c, policy)
   const mcp: McpContextClaims = {
@@ -240,14 +241,18 @@ export async function handleGet(
     refused: 0,
     session: c.req.header('mcp-session-id') !== undefined,
   }
-  const upstream = await callMcpServer(
-    c,
-    policy,
-    target,
-    client,
-    { method: 'GET', path: target.path, bytes: new Uint8Array(), mcp, screen: null },
-    deps.upstream,
-  )
+  const call = { method, path: target.path, bytes: new Uint8Array(), mcp, screen: null }
+  return callMcpServer(c, policy, target, client, call, deps.upstream)
+}
+
+/** The server's stream of its own requests and notifications: screened like any answer, nothing pending. */
+export async function handleGet(
+  c: Context<AppEnv>,
+  policy: McpPolicy,
+  client: ClientContext,
+  deps: ExchangeDeps,
+): Promise<Response> {
+  const upstream = await callWithoutBody(c, policy, client, deps, 'GET')
   return rewriteAnswer(c, policy, deps, upstream, answerContext(c, policy, deps, new Map()), [], false)
 }
 
@@ -257,21 +262,7 @@ export async function handleDelete(
   client: ClientContext,
   deps: ExchangeDeps,
 ): Promise<Response> {
-  const target = targetOf(c, policy)
-  const mcp: McpContextClaims = {
-    methods: [],
-    tools: [],
-    refused: 0,
-    session: c.req.header('mcp-session-id') !== undefined,
-  }
-  const upstream = await callMcpServer(
-    c,
-    policy,
-    target,
-    client,
-    { method: 'DELETE', path: target.path, bytes: new Uint8Array(), mcp, screen: null },
-    deps.upstream,
-  )
+  const upstream = await callWithoutBody(c, policy, client, deps, 'DELETE')
   await upstream.body?.cancel().catch(() => {})
   return new Response(null, { status: upstream.status, headers: passedHeaders(upstream) })
 }
