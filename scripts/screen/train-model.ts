@@ -3,7 +3,7 @@
 // logistic regression by AdaGrad in which each row is represented by its best window under the current weights
 // (the window the scan will score), char n-gram weights projected to ≥ 0, then int8 quantisation.
 
-import { shippedConcepts } from '../../shared/screen/concepts.ts'
+import { shippedConcepts } from '../../shared/screen/concept-data.ts'
 import { compileScreen, scanText } from '../../shared/screen/engine.ts'
 import { type ViewFeatures, viewFeatures } from '../../shared/screen/features.ts'
 import { conceptBucket, KEYWORD_TAG, makeModel, type ScreenModel, WINDOW_WORDS } from '../../shared/screen/model.ts'
@@ -86,6 +86,7 @@ const zeroOf = (o: Pick<ModelOptions, 'bits' | 'wordBits'>): ScreenModel =>
     weights: new Int8Array(1 << o.bits),
     wordBits: o.wordBits,
     wordWeights: new Int8Array(1 << o.wordBits),
+    concepts: shippedConcepts(), // featurising for training needs the words' concepts even with zero weights
     bias: 0,
     scale: 0,
     capMin: 0,

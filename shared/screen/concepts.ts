@@ -1,7 +1,6 @@
 // Word concepts for the learned model: a word of the view is looked up (by its hash) in a table that maps English
 // word forms to concept ids (WordNet synsets and hypernyms from model/concepts.json, plus the hand-made closed
 // classes below), so synonyms share weights. A hash table, not a trie: one probe per word inside the fused scan.
-import conceptData from './model/concepts.json' with { type: 'json' }
 
 /** Closed-class words WordNet does not cover, grouped by the role they play in an instruction aimed at the model:
  * who is addressed, who speaks, obligation and time ("you must now"), the model's own roles, order words that point
@@ -61,7 +60,7 @@ export interface ConceptFile {
 }
 
 /** Concept ids: the closed classes 1..K in declaration order, then the WordNet groups in file order. */
-export function buildConceptTable(file: ConceptFile = conceptData as ConceptFile): ConceptTable {
+export function buildConceptTable(file: ConceptFile): ConceptTable {
   const byWord = new Map<string, number[]>()
   const groups = [...Object.values(CLOSED_CLASSES).map((ws) => ws.join(' ')), ...file.groups]
   groups.forEach((g, k) => {
@@ -102,8 +101,14 @@ export function findSlot(t: ConceptTable, h: number): number {
   }
 }
 
-let shipped: ConceptTable | null = null
-export function shippedConcepts(): ConceptTable {
-  shipped ??= buildConceptTable()
-  return shipped
+/** The table of a model without word weights (the shipped one): no word is in it, so the scan never probes it and
+ * the WordNet data (model/concepts.json, ~150 KB gzip) stays out of the Worker bundle (concept-data.ts loads it). */
+export const EMPTY_CONCEPTS: ConceptTable = {
+  keys: new Int32Array(2),
+  bits: 1,
+  start: new Int32Array(2),
+  end: new Int32Array(2),
+  ids: new Int32Array(0),
+  prim: new Int32Array(2),
+  you: 1,
 }

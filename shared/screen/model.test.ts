@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { shippedConcepts } from './concept-data.ts'
 import { wordHash } from './concepts.ts'
 import { viewFeatures } from './features.ts'
 import { MAX_TOKEN, shippedModel } from './model.ts'
@@ -19,7 +20,7 @@ describe('model', () => {
   })
 
   it('maps synonyms to a shared concept: disregard and ignore, instructions and directions', () => {
-    const t = m.concepts
+    const t = shippedConcepts()
     const conceptsOf = (w: string): number[] => {
       const h = wordHash(w)
       for (let p = h >>> (32 - t.bits); t.keys[p] !== 0; p = (p + 1) & (t.keys.length - 1))

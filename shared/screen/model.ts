@@ -3,7 +3,7 @@
 // over the best window of WINDOW_WORDS words. Concepts carry across writers where char n-grams learn a source's style;
 // the n-grams stay for other scripts, clamped at ≥ 0 so a script or language can never lower a score.
 
-import { type ConceptTable, shippedConcepts } from './concepts.ts'
+import { type ConceptTable, EMPTY_CONCEPTS } from './concepts.ts'
 import modelData from './model/screen-model.json' with { type: 'json' }
 
 export interface ScreenModel {
@@ -97,8 +97,10 @@ export function slotTable(concepts: ConceptTable, wordWeights: Int8Array, wordBi
 export function makeModel(
   parts: Omit<ScreenModel, 'slots' | 'concepts' | 'words'> & { concepts?: ConceptTable },
 ): ScreenModel {
-  const concepts = parts.concepts ?? shippedConcepts()
   const words = parts.wordWeights.some((w) => w !== 0)
+  // Word weights mean nothing without the table they index; only the shipped, word-free model may omit it.
+  if (words && parts.concepts === undefined) throw new TypeError('a model with word weights needs its concept table')
+  const concepts = parts.concepts ?? EMPTY_CONCEPTS
   return { ...parts, concepts, words, slots: slotTable(concepts, parts.wordWeights, parts.wordBits) }
 }
 

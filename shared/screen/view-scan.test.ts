@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MatchHandler } from './automaton.ts'
+import { shippedConcepts } from './concept-data.ts'
 import { compileScreen } from './engine.ts'
 import { modelLogit } from './features.ts'
 import { logitOfBest, makeModel } from './model.ts'
@@ -20,6 +21,7 @@ describe('scanView (automaton + model in one pass)', () => {
     capMax: 1e9,
     weights: Int8Array.from(shipped.weights, (_, i) => 1 + ((i * 37) % 101)),
     wordWeights,
+    concepts: shippedConcepts(),
   })
   const screen = compileScreen(screenPolicySchema.parse({}), probe)
   /** The engine's loop: segment by segment, matches reported after each. */
