@@ -70,7 +70,7 @@ export async function freePort(): Promise<number> {
 const bundles = new Map<string, Promise<string>>()
 let generated: Promise<unknown> | null = null
 /** Bundles a Worker entry for workerd (cached per process). The gateway imports the generated policy module, so it
- * is (re)built from policies/ first, once per process: any command that bundles works as the first one after
+ * is (re)built from policies/ first, once per process: every command that bundles works as the first one after
  * `npm ci` (the build writes only on change). */
 export function bundleWorker(entry: string): Promise<string> {
   let p = bundles.get(entry)

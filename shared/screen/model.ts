@@ -62,7 +62,7 @@ export const WINDOW_WORDS = 48
 export const MAX_WORD = 20
 export const LATE_WORDS = 40
 /** Tag of the register-shift feature's hash (concept ids stay below 2^20, so they cannot collide with it). No
- * "first word of the text" feature: any prefix would remove it, and a wrapped attack must not score lower. */
+ * "first word of the text" feature: a prefix would remove it, and a wrapped attack must not score lower. */
 export const LATE_TAG = 0x7fff0001
 /** Keyword family c of keywords.ts (seen anywhere in the text, any language) is word feature KEYWORD_TAG + c. */
 export const KEYWORD_TAG = 0x7ffe0000

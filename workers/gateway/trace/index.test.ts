@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ERRORS, type ErrorCode, GatewayError } from '../../../shared/errors.ts'
-import type { ValidRequest } from '../../../shared/openai/validate.ts'
+import { EMPTY, type ValidRequest } from '../../../shared/openai/validate.ts'
 import { RequestBody } from '../../../shared/request/model.ts'
 import { activeTenant, stageApp } from '../../../test/support/gateway.ts'
 import type { AppVariables } from '../env.ts'
@@ -9,16 +9,7 @@ import { parseClientRequestId, parseTraceparent, timed, trace } from './index.ts
 import { decisionLogSchema } from './log-schema.ts'
 
 const PROMPT = 'my secret prompt sk-live-123'
-const REQUEST: ValidRequest = {
-  model: 'dev-model',
-  maxTokens: null,
-  ceilingFields: [],
-  choices: 1,
-  stream: false,
-  streamUsage: false,
-  tokenIds: false,
-  templateOverride: false,
-}
+const REQUEST: ValidRequest = { ...EMPTY, model: 'dev-model' }
 const encoder = new TextEncoder()
 
 function chatVars(content = PROMPT): Partial<AppVariables> {
