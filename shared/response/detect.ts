@@ -1,7 +1,7 @@
 // Detectors over a window of answer text: credentials and PII (the request screen's own finders), tenant deny
 // patterns, image/link URLs to hosts outside the allowlist, and the request's pseudonyms to restore. The policy is
 // compiled once per isolate; a cheap trigger test skips the scan for windows no enabled detector could match.
-import { findPii } from '../screen/pii.ts'
+import { findPii, ungatedPii } from '../screen/pii.ts'
 import { findSecrets, SECRET_PREFIXES } from '../screen/secrets.ts'
 import type { ResponsePolicy } from './policy-schema.ts'
 import type { ResponseAction, ResponseCategory } from './types.ts'
@@ -102,8 +102,7 @@ export function scanWindow(c: CompiledResponse, text: string, pseudonyms: Readon
     for (const f of findSecrets(text))
       hits.push({ ...span(f), category: 'secret', action: p.secret.action, replacement: '[REDACTED_SECRET]' })
   if (p.pii.action !== 'off') {
-    const gates = { at: text.includes('@') ? 1 : 0, digits: 7, colons: 2 }
-    for (const f of findPii(text, c.piiTypes, gates))
+    for (const f of findPii(text, c.piiTypes, ungatedPii(text)))
       hits.push({
         ...span(f),
         category: 'pii',
@@ -111,8 +110,11 @@ export function scanWindow(c: CompiledResponse, text: string, pseudonyms: Readon
         replacement: `[REDACTED_${f.type.toUpperCase()}]`,
       })
   }
-  if (p.exfiltration.action !== 'off') findLinks(c, text, hits)
-  for (const rule of c.rules) findRule(rule, text, hits)
+  // One lower-cased copy per window for the link markers and every tenant phrase (same length as text for the
+  // ASCII and Latin text they are written in).
+  const lower = p.exfiltration.action !== 'off' || c.rules.length > 0 ? text.toLowerCase() : text
+  if (p.exfiltration.action !== 'off') findLinks(c, text, lower, hits)
+  for (const rule of c.rules) findRule(rule, text, lower, hits)
   if (pseudonyms.size > 0) findPlaceholders(text, pseudonyms, hits)
   hits.sort((a, b) => a.start - b.start || b.end - a.end)
   const kept: Hit[] = []
@@ -146,7 +148,7 @@ function findPlaceholders(text: string, pseudonyms: ReadonlyMap<string, string>,
   }
 }
 
-function findRule(rule: CompiledResponse['rules'][number], text: string, hits: Hit[]): void {
+function findRule(rule: CompiledResponse['rules'][number], text: string, lower: string, hits: Hit[]): void {
   const base = { category: 'tenant_rule' as const, detection: rule.id, action: rule.action, replacement: '[REDACTED]' }
   for (const regex of rule.regexes) {
     regex.lastIndex = 0
@@ -156,7 +158,6 @@ function findRule(rule: CompiledResponse['rules'][number], text: string, hits: H
     }
   }
   if (rule.phrases.length === 0) return
-  const lower = text.toLowerCase() // same length as text for the ASCII and Latin text phrases are written in
   for (const phrase of rule.phrases)
     for (let at = lower.indexOf(phrase); at >= 0; at = lower.indexOf(phrase, at + phrase.length))
       hits.push({ ...base, start: at, end: at + phrase.length })
@@ -165,8 +166,7 @@ function findRule(rule: CompiledResponse['rules'][number], text: string, hits: H
 const URL_STOP = new Set([32, 10, 13, 9, 34, 39, 41, 62, 60]) // whitespace " ' ) > <
 
 /** Image and link targets in markdown (`](url`, `]: url`) and HTML (`src=`, `href=`) with an absolute URL. */
-function findLinks(c: CompiledResponse, text: string, hits: Hit[]): void {
-  const lower = text.toLowerCase()
+function findLinks(c: CompiledResponse, text: string, lower: string, hits: Hit[]): void {
   for (const marker of ['](', ']:', 'src=', 'href=']) {
     for (let at = lower.indexOf(marker); at >= 0; at = lower.indexOf(marker, at + 1)) {
       let u = at + marker.length

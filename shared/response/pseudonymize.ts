@@ -1,7 +1,7 @@
 // Request side of reversible PII: the policy's pseudonymize types in every caller text are replaced by typed
 // placeholders ([EMAIL_1], equal values share a number) before the body is signed and forwarded, and the mapping
 // stays in this request's memory for the response guard to restore. The mapping is never logged or sent anywhere.
-import { findPii } from '../screen/pii.ts'
+import { findPii, ungatedPii } from '../screen/pii.ts'
 import { callerTexts, type Endpoint, type JsonObject } from '../screen/request.ts'
 
 export interface Pseudonymized {
@@ -24,7 +24,7 @@ export function pseudonymizeRequest(endpoint: Endpoint, json: JsonObject, types:
   const numbers: Record<string, number> = {}
   let body: JsonObject | null = null
   for (const t of texts) {
-    const findings = findPii(t.text, enabled, { at: t.text.includes('@') ? 1 : 0, digits: 7, colons: 2 })
+    const findings = findPii(t.text, enabled, ungatedPii(t.text))
     if (findings.length === 0) continue
     let out = ''
     let at = 0

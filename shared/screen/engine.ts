@@ -2,6 +2,7 @@
 // tenant regexes, model). One normalise pass, one automaton pass, one model pass over the view; decoders rescan encoded payloads
 // under a depth and byte budget. Pure: no Workers or Node globals, so the Worker, CLI and bench share it.
 
+import type { Role } from '../request/texts.ts'
 import { SCREEN_CATEGORIES } from './categories.ts'
 import { decodeChildren } from './children.ts'
 import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
@@ -16,10 +17,10 @@ import type { DetectionSpan, ScreenCategory } from './types.ts'
 import { reportMatches, scanView, startViewScan } from './view-scan.ts'
 
 export { type CompiledScreen, compileScreen } from './compile.ts'
+export type { Role }
 
 /** Every category, in the table's order (shared/screen/categories.ts). */
 export const CATEGORIES: readonly ScreenCategory[] = SCREEN_CATEGORIES
-export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool'
 
 export const TEMPLATE_LOGIT = 2.5 // a chat-template token in caller text is an injection attempt on its own
 const SMUGGLING_LOGIT = 0 // hidden channels are reported as smuggling; the text is judged on what they hide

@@ -17,8 +17,8 @@ import { guardSseBody } from '../../../shared/response/stream.ts'
 import { emptyResponseDecision } from '../../../shared/response/types.ts'
 import { patchChangedTexts } from '../body.ts'
 import type { AppEnv } from '../env.ts'
+import { isShadowMode } from '../shadow.ts'
 
-/** Endpoints whose answers carry generated text (embeddings and model lists do not). */
 // Endpoints whose answers carry model-written text, from the catalogue (chat and legacy completions today).
 const GENERATING: ReadonlySet<Endpoint> = new Set(ENDPOINT_CATALOGUE.filter((e) => e.generates).map((e) => e.name))
 export const REDACTIONS_HEADER = 'x-portcullis-redactions'
@@ -34,7 +34,7 @@ export const pseudonymize = (): MiddlewareHandler<AppEnv> =>
     const body = c.get('body')
     const json = body?.current ?? null
     // Shadow mode forwards the caller's text as it is: pseudonyms are a rewrite, and shadow enforces nothing.
-    if (!policy.enabled || json === null || !GENERATING.has(endpoint) || tenant.policy.mode === 'shadow') return next()
+    if (!policy.enabled || json === null || !GENERATING.has(endpoint) || isShadowMode(c)) return next()
     if (policy.pseudonymize.types.length === 0) return next()
     const r = pseudonymizeRequest(endpoint as 'chat' | 'completions', json, policy.pseudonymize.types)
     if (r.json !== null) {
@@ -69,7 +69,7 @@ export const respond = (): MiddlewareHandler<AppEnv> =>
       return
     }
     const guard = new AnswerGuard(compileResponse(policy), memory, decision, {
-      shadowMode: tenant.policy.mode === 'shadow',
+      shadowMode: isShadowMode(c),
     })
     const type = res.headers.get('content-type') ?? ''
     if (type.startsWith('text/event-stream')) {
