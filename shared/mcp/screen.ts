@@ -17,13 +17,19 @@ const MIN_TEXT_CHARS = 2 // single characters carry no instruction
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** The tenant screen with one direction's MCP actions laid over it; built once per policy object per isolate. */
-const derived = new WeakMap<McpPolicy, Map<ScreenDirection, CompiledScreen>>()
+/** The tenant screen with one direction's MCP actions laid over it; built once per (screen, mcp) policy pair per
+ * isolate. Keyed on both: the result depends on the screen policy's thresholds and rules as much as on `mcp`. */
+const derived = new WeakMap<ScreenPolicy, WeakMap<McpPolicy, Map<ScreenDirection, CompiledScreen>>>()
 export function mcpScreen(screen: ScreenPolicy, mcp: McpPolicy, direction: ScreenDirection): CompiledScreen {
-  let byDirection = derived.get(mcp)
+  let byMcp = derived.get(screen)
+  if (!byMcp) {
+    byMcp = new WeakMap()
+    derived.set(screen, byMcp)
+  }
+  let byDirection = byMcp.get(mcp)
   if (!byDirection) {
     byDirection = new Map()
-    derived.set(mcp, byDirection)
+    byMcp.set(mcp, byDirection)
   }
   const hit = byDirection.get(direction)
   if (hit) return hit
