@@ -96,12 +96,12 @@ function generateConfusables(): void {
 }
 
 /** Leave-one-group-out benign scores: each benign row scored by a model trained without its group (sources of one
- * upstream repository), through the full engine with the given rule audit. Attack-only groups need no fold: the
- * thresholds are set by benign scores alone. */
+ * upstream repository), through the full engine with the rule audit of the other groups too (a group's own noisy
+ * rules are not demoted for it, as for a source never seen). Attack-only groups need no fold: the thresholds are
+ * set by benign scores alone. */
 export function outOfGroupBenign(
   rows: readonly CorpusRow[],
   opts: ModelOptions,
-  demoted: readonly boolean[],
   onStep: (done: number, detail: string) => void,
 ): OofScore[] {
   const group = groupOf(rows)
@@ -113,12 +113,8 @@ export function outOfGroupBenign(
       const e = Math.min(opts.epochs, 1 + Math.floor(f * opts.epochs))
       onStep(k * opts.epochs + f * opts.epochs, `fold ${k + 1}/${groups.length} (${g}) epoch ${e}/${opts.epochs}`)
     }
-    const model = trainModel(
-      rows.filter((r) => group(r) !== g),
-      opts,
-      fold,
-    )
-    const screen = compileScreen(policy, model, demoted)
+    const train = rows.filter((r) => group(r) !== g)
+    const screen = compileScreen(policy, trainModel(train, opts, fold), demotedMask(demotedRules(train)))
     for (const row of rows)
       if (row.label === 'benign' && group(row) === g) {
         const r = scanText(screen, row.text)
@@ -140,7 +136,7 @@ function main(): void {
   const demoted = demotedRules(rows)
   const benignGroups = new Set(rows.filter((r) => r.label === 'benign').map(groupOf(rows))).size
   const bar = progress('train:screen', (benignGroups + 1) * opts.epochs)
-  const oof = outOfGroupBenign(rows, opts, demotedMask(demoted), (d, detail) => bar.update(d, detail))
+  const oof = outOfGroupBenign(rows, opts, (d, detail) => bar.update(d, detail))
   const thresholds = chooseThresholds(oof)
   const final = trainModel(rows, opts, (f) =>
     bar.update(

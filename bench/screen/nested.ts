@@ -16,11 +16,17 @@ export type Verdict = 'allow' | 'flag' | 'block'
 export interface NestedRow {
   readonly row: CorpusRow
   readonly group: string
-  /** Calibrated by the row's own fold (block threshold at logit(0.85), flag at 0): comparable across folds. */
+  /** Calibrated by the row's own fold (its block threshold at the policy's block default, its flag threshold at the
+   * flag default): what the decision log and the Txn-Token would carry. */
   readonly attack: number
+  /** The same score before the fold's calibration: the raw logit (phrase rules + model), on one scale in every
+   * fold. Ranking figures (TPR at 1% FPR) pool the folds on this, as one deployment ranks texts by its one monotone
+   * calibration of it; pooling calibrated scores would mix each fold's own affine map into the ranking. */
+  readonly rank: number
   readonly verdict: Verdict
-  /** The learned model alone, calibrated the same way from its own in-fold thresholds. */
+  /** The learned model alone, calibrated the same way from its own in-fold thresholds, and raw. */
   readonly model: number
+  readonly modelRank: number
   readonly modelVerdict: Verdict
 }
 
@@ -106,7 +112,10 @@ export function runNested(rows: readonly CorpusRow[], variant: ScreenVariant, op
     const benignTrain = train.filter((r) => r.label === 'benign')
     dealGroups(benignTrain, group, opts.innerK).forEach((inner, k) => {
       const innerSet = new Set(inner)
-      const screen = withAudit(variant.train(train.filter((r) => !innerSet.has(group(r)))), mask)
+      const innerTrain = train.filter((r) => !innerSet.has(group(r)))
+      // The audit is tuned too: the inner held-out groups' noisy rules are not demoted for them, exactly as a
+      // held-out group's are not for it, so the block threshold learns what an unseen source's sure score looks like.
+      const screen = withAudit(variant.train(innerTrain), demotedMask(demotedRules(innerTrain)))
       for (const r of benignTrain) if (innerSet.has(group(r))) oof.set(r.id, raw(screen, r.text))
       opts.tick(`${variant.name} fold ${f + 1}/${opts.outer.length} inner ${k + 1}/${opts.innerK}`)
     })
@@ -136,7 +145,8 @@ export function runNested(rows: readonly CorpusRow[], variant: ScreenVariant, op
       const { verdict, attack, model: modelLogit } = verdictOf(screen, row.text)
       const m = model.gain * modelLogit + model.offset
       const modelVerdict: Verdict = m >= BLOCK_LOGIT ? 'block' : m >= FLAG_LOGIT ? 'flag' : 'allow'
-      out.push({ row, group: group(row), attack, verdict, model: m, modelVerdict })
+      const rank = (attack - screen.model.offset) / screen.model.gain
+      out.push({ row, group: group(row), attack, rank, verdict, model: m, modelRank: modelLogit, modelVerdict })
     }
     folds.push({ held, thresholds, modelThresholds, demoted })
   })

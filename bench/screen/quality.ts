@@ -87,7 +87,8 @@ function writeRows(runs: readonly NestedRun[]): void {
     const per = Object.fromEntries(
       runs.map((run, k) => {
         const r = byId[k]!.get(row.id)!
-        return [run.variant, { attack: r.attack, verdict: r.verdict, model: r.model, modelVerdict: r.modelVerdict }]
+        const { attack, rank, verdict, model, modelVerdict } = r
+        return [run.variant, { attack, rank, verdict, model, modelVerdict }]
       }),
     )
     const { text: _text, ...meta } = row
@@ -120,9 +121,8 @@ export function benchQuality(opts: QualityOptions = {}): QualityReport {
   writeRows(runs)
   const shipped = runs.find((r) => r.variant === SHIPPED_VARIANT.name)!
   const rules = runs.find((r) => r.variant === 'rules')!
-  const judged = (run: NestedRun): Judged[] =>
-    run.rows.map((r) => ({ row: r.row, score: r.attack, verdict: r.verdict }))
-  const modelAlone: Judged[] = shipped.rows.map((r) => ({ row: r.row, score: r.model, verdict: r.modelVerdict }))
+  const judged = (run: NestedRun): Judged[] => run.rows.map((r) => ({ row: r.row, score: r.rank, verdict: r.verdict }))
+  const modelAlone: Judged[] = shipped.rows.map((r) => ({ row: r.row, score: r.modelRank, verdict: r.modelVerdict }))
   const metrics: Record<string, number> = {
     ...summarize('screen', judged(shipped)),
     ...summarize('screen_rules', judged(rules)),

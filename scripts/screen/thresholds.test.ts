@@ -43,9 +43,20 @@ describe('chooseThresholds', () => {
   })
 
   it('is not fooled by a high score whose sure score is low: it does not block, so it does not raise the threshold', () => {
-    const noisy = ramp('a', 1000, 1, 0) // every row's score is only demoted-rule evidence
-    const t = chooseThresholds([...noisy, ...ramp('b', 1000, 0.5)])
+    // 3% of source a score 0.9 on demoted-rule evidence alone (sure 0): they would set the block threshold at 0.9.
+    const noisy = ramp('a', 1000, 0, 0).map((s, i) => (i >= 970 ? { ...s, attack: 0.9 } : s))
+    const t = chooseThresholds([...noisy, ...ramp('b', 1000, 0.5), ...ramp('c', 1000, 0)])
     expect(t.block).toBeLessThan(0.51)
+  })
+
+  it('keeps the flag budget when scores tie (rules alone: most texts score exactly 0)', () => {
+    // 1% of each source scores 1, the rest 0: the block threshold may sit just above 0, but a flag threshold below
+    // it would flag every text at 0; the block threshold moves up instead.
+    const tied = (src: string) => ramp(src, 1000, 0).map((s, i) => (i >= 990 ? { ...s, attack: 1, sure: 0 } : s))
+    const scored = [...tied('a'), ...tied('b')]
+    const t = chooseThresholds(scored)
+    expect(scored.filter((s) => s.attack >= t.flag).length / scored.length).toBeLessThanOrEqual(FLAG_BENIGN_BUDGET)
+    expect(t.flag).toBeLessThan(t.block)
   })
 
   it('flags within the mean benign budget, and not far below it', () => {

@@ -67,8 +67,11 @@ export function chooseThresholds(scored: readonly OofScore[]): Thresholds {
     if (meanShare(candidates[mid]!) <= FLAG_BENIGN_BUDGET) hi = mid
     else lo = mid + 1
   }
-  const flag = Math.min(candidates[lo] ?? block, block - MIN_FLAG_GAP)
-  return { block, flag }
+  // The flag budget is a bound like the block one: when the lowest in-budget flag threshold sits at or above the
+  // block threshold (scores tied at a few values: rules alone), the block threshold moves up, never the flag one
+  // down, which would flag every text tied below it.
+  const flag = candidates[lo] ?? block - MIN_FLAG_GAP
+  return { block: Math.max(block, flag + MIN_FLAG_GAP), flag }
 }
 
 /** The affine map (gain, offset) that puts `t.block` on the policy's block default and `t.flag` on its flag

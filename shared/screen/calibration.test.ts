@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { scanText } from './engine.ts'
 import { modelLogit } from './features.ts'
 import { shippedModel } from './model.ts'
 import { normalize } from './normalize.ts'
-import { attackScore, injectionThreshold } from './testing.ts'
+import { attackScore, defaultScreen, injectionThreshold } from './testing.ts'
 
 // Calibration and length: typical benign text sits low, long benign documents stay allowed however long they are,
 // and an injection inside a long document is still caught (phrase evidence is local, the model is capped).
@@ -77,7 +78,11 @@ describe('calibration', () => {
       'Our phones are in developer mode for testing.',
     ]
     const filler = ` ${PARAGRAPHS[0]} `.repeat(10)
+    const logit = (t: string) => scanText(defaultScreen, t).attackLogit
     expect(attackScore(sentences.join(' '))).toBeGreaterThanOrEqual(threshold)
-    expect(attackScore(sentences.join(filler))).toBeLessThan(threshold)
+    // Far apart, the document scores as its worst sentence alone (up to the model's small share), not their sum.
+    const worstAlone = Math.max(...sentences.map((s) => logit(`${filler}${s}${filler}`)))
+    expect(logit(sentences.join(filler))).toBeLessThan(worstAlone + 0.5)
+    expect(logit(sentences.join(filler))).toBeLessThan(logit(sentences.join(' ')) - 3)
   })
 })

@@ -5,7 +5,7 @@ import { Automaton, type AutomatonPattern } from './automaton.ts'
 import { rot13 } from './decode.ts'
 import { type ScreenModel, shippedModel } from './model.ts'
 import { normalize } from './normalize.ts'
-import { CONCEPTS, type Concept, RULES } from './phrases.ts'
+import { CONCEPTS, type Concept, DISCUSSION_FAMILIES, RULES } from './phrases.ts'
 import type { ScreenPolicy, TenantRule } from './policy-schema.ts'
 import { shippedDemoted } from './rule-audit.ts'
 
@@ -29,6 +29,9 @@ export interface CompiledScreen {
 }
 
 export const CONCEPT_NAMES = Object.keys(CONCEPTS) as Concept[]
+const DISCUSSION: ReadonlySet<Concept> = new Set(DISCUSSION_FAMILIES)
+/** CONCEPT_NAMES indices of the discussion families. */
+export const DISCUSSION_CONCEPTS: readonly number[] = DISCUSSION_FAMILIES.map((c) => CONCEPT_NAMES.indexOf(c))
 
 /** Phrase → automaton pattern: normalised exactly like caller text, spaces dropped. */
 function toPattern(phrase: string): AutomatonPattern | null {
@@ -62,7 +65,8 @@ export function compileScreen(
   CONCEPT_NAMES.forEach((name, concept) => {
     for (const kw of CONCEPTS[name]) {
       add(kw, { kind: 'concept', concept })
-      if (/^[a-z ]{5,}$/.test(kw)) add(rot13(kw), { kind: 'rot13', concept })
+      // rot13 copies flag rot13 text for decoding; discussion words are not attack vocabulary.
+      if (!DISCUSSION.has(name) && /^[a-z ]{5,}$/.test(kw)) add(rot13(kw), { kind: 'rot13', concept })
     }
   })
   policy.rules.forEach((r: TenantRule, rule) => {

@@ -36,6 +36,7 @@ export function findTemplateTokens(text: string): Finding[] {
 }
 
 const URL_MAX = 2048 // longest URL we inspect
+export const PLAIN_QUERY_IMAGE = 0.8
 
 /** Does the URL at text[start..) carry data (a query, a template placeholder) to an absolute http(s) host? */
 function dataUrlEnd(text: string, start: number): { end: number; suspicious: boolean } | null {
@@ -66,7 +67,10 @@ export function findExfiltration(text: string): Finding[] {
         start: image ? open - 1 : open,
         end: url.end + 1,
         type: image ? 'markdown_image' : 'markdown_link',
-        score: image ? 0.95 : 0.9,
+        // An image whose URL only carries a query (a README badge, a CDN resize) is common in pasted documents;
+        // a template placeholder ({chat}, $DATA) is the zero-click channel itself. Below the 0.9 block default,
+        // above every flag tier: the plain query is forwarded flagged.
+        score: placeholder ? 0.95 : image ? PLAIN_QUERY_IMAGE : 0.9,
       })
   }
   for (let i = text.indexOf('<img'); i >= 0 && out.length < MAX_FINDINGS; i = text.indexOf('<img', i + 4)) {
@@ -74,7 +78,9 @@ export function findExfiltration(text: string): Finding[] {
     if (src < 0 || src - i > 200) continue
     const q = text.charCodeAt(src + 4) === 34 || text.charCodeAt(src + 4) === 39 ? 1 : 0
     const url = dataUrlEnd(text, src + 4 + q)
-    if (url?.suspicious) out.push({ start: i, end: url.end, type: 'html_image', score: 0.95 })
+    if (!url?.suspicious) continue
+    const placeholder = /[{$]/.test(text.slice(src, url.end))
+    out.push({ start: i, end: url.end, type: 'html_image', score: placeholder ? 0.95 : PLAIN_QUERY_IMAGE })
   }
   return out
 }

@@ -5,11 +5,11 @@
 import type { Role } from '../request/texts.ts'
 import { SCREEN_CATEGORIES } from './categories.ts'
 import { decodeChildren } from './children.ts'
-import { CONCEPT_NAMES, type CompiledScreen } from './compile.ts'
+import { CONCEPT_NAMES, type CompiledScreen, DISCUSSION_CONCEPTS } from './compile.ts'
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
 import { calibrate, keywordWeight, logitOfBest } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
-import { type AttackCategory, RULES } from './phrases.ts'
+import { type AttackCategory, DISCUSSION_MAX_STEPS, DISCUSSION_STEP, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
 import { TEMPLATE_AUDIT_INDEX } from './rule-audit.ts'
 import { findSecrets } from './secrets.ts'
@@ -109,13 +109,21 @@ export function scanText(compiled: CompiledScreen, text: string, role: Role = 'u
 export function scanInto(compiled: CompiledScreen, text: string, depth: number, budget: Budget, r: TextResult): number {
   const view = normalize(text, depth)
   r.work += text.length
-  const { ruleFired, allow, rot13Concepts, first, phrase, modelLogit } = runAutomaton(compiled, view, text, r, depth)
+  const { ruleFired, allow, rot13Concepts, first, phrase, modelLogit, discussion } = runAutomaton(
+    compiled,
+    view,
+    text,
+    r,
+    depth,
+  )
   RULES.forEach((rule, i) => {
     if (ruleFired[i]) r.rules.add(rule.id)
   })
+  if (discussion > 1) r.rules.add('discussion')
   const phraseSum = phrase.injection + phrase.jailbreak + phrase.extraction
-  let phraseLogit = Math.min(MAX_PHRASE_LOGIT, phraseSum)
-  let surePhrase = Math.min(MAX_PHRASE_LOGIT, phraseSum - phrase.demoted)
+  const discount = DISCUSSION_STEP * Math.min(DISCUSSION_MAX_STEPS, Math.max(0, discussion - 1))
+  let phraseLogit = Math.min(MAX_PHRASE_LOGIT, phraseSum) - discount
+  let surePhrase = Math.min(MAX_PHRASE_LOGIT, phraseSum - phrase.demoted) - discount
   r.work += view.length
   const templates = findTemplateTokens(text)
   if (templates.length > 0) {
@@ -162,7 +170,10 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
         ? 'jailbreak'
         : 'injection'
   r.scores[main] = Math.max(r.scores[main], p)
-  if (ruleFired[SEND_CHANNEL_RULE]) r.scores.exfiltration = Math.max(r.scores.exfiltration, p)
+  // "Send it to this URL" is phrase evidence like the rest: it may raise the exfiltration score only as far as the
+  // sure part of the attack logit goes (send_channel itself is demoted by the audit: security pages and agent
+  // instructions say it too), so noisy rules cannot block through the exfiltration category either.
+  if (ruleFired[SEND_CHANNEL_RULE]) r.scores.exfiltration = Math.max(r.scores.exfiltration, allow ? 0 : sigmoid(sure))
   if (depth === 0) {
     const where = Math.max(first, 0)
     if (p >= 0.5) pushSpan(r, { start: where, end: text.length, detection: main, detection_type: main, score: p })
@@ -260,7 +271,9 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
     for (let c = 0; c < lastWord.length; c++)
       if (lastWord[c]! > -1_000_000) keywords += keywordWeight(compiled.model, c)
   const modelLogit = logitOfBest(compiled.model, scan.best + keywords)
-  return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit }
+  let discussion = 0
+  for (const c of DISCUSSION_CONCEPTS) if (lastWord[c]! > -1_000_000) discussion++
+  return { ruleFired, allow, rot13Concepts, first, phrase, modelLogit, discussion }
 }
 
 /** Per-category phrase logits of the best window, and how much of the injection/jailbreak/extraction part of it

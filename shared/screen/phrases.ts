@@ -1,10 +1,10 @@
 // Phrase families for injection / jailbreak / extraction / exfiltration: concepts (keyword lists in keywords.ts,
 // several languages) combined by proximity rules ("an IGNORE word, then an INSTRUCTIONS word within 5 words"), so
 // paraphrases transfer where literal deny-lists do not. Weights are logits, hand-set priors.
-import type { CONCEPTS } from './keywords.ts'
+import { CONCEPTS } from './keywords.ts'
 import type { ScreenCategory } from './types.ts'
 
-export { CONCEPTS } from './keywords.ts'
+export { CONCEPTS }
 
 export type AttackCategory = Extract<ScreenCategory, 'injection' | 'jailbreak' | 'extraction' | 'exfiltration'>
 
@@ -63,6 +63,17 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'transform_personal', category: 'extraction', concepts: ['TRANSFORM', 'PERSONAL'], gap: 8, weight: 1.5 },
   { id: 'send_channel', category: 'exfiltration', concepts: ['SEND', 'CHANNEL'], gap: 5, weight: 0.8 },
 ]
+
+/** The discussion families of keywords.ts (every concept named DISCUSS_*): a text that uses two or more of them talks
+ * *about* language-model attacks (a security guide, a paper, a prompt-engineering tutorial) rather than mounting
+ * one. Each family past the first lowers the attack logit, sure part included, by DISCUSSION_STEP, at most
+ * DISCUSSION_MAX_STEPS times: the quoted attack in a guide no longer blocks, and an attacker who pads a prompt with
+ * security vocabulary buys a bounded discount, never an exemption. */
+export const DISCUSSION_FAMILIES: readonly Concept[] = (Object.keys(CONCEPTS) as Concept[]).filter((c) =>
+  c.startsWith('DISCUSS_'),
+)
+export const DISCUSSION_STEP = 1.5
+export const DISCUSSION_MAX_STEPS = 3
 
 /** Chat-template and role tokens that have no business in caller text (searched on the original, case-sensitive). */
 // biome-ignore format: token list reads better packed

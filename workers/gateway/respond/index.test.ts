@@ -4,7 +4,7 @@ import { RequestBody } from '../../../shared/request/model.ts'
 import { FAKE_OPENAI_KEY } from '../../../shared/response/testing.ts'
 import { activeTenant, errorCode, stageApp, testPolicy } from '../../../test/support/gateway.ts'
 import { outboundBytes } from '../body.ts'
-import type { Decisions, OutboundBody } from '../env.ts'
+import type { Decisions } from '../env.ts'
 import { pseudonymize, REDACTIONS_HEADER, respond } from './index.ts'
 
 const route = { endpoint: 'chat' as const, method: 'POST', path: '/v1/chat/completions' }
