@@ -66,6 +66,7 @@ export function foldCodePoint(cp: number): { out: string; flags: number } {
   if (isMark(ch)) return isDecorativeMark(cp) ? { out: '', flags: DROP } : { out: ch, flags: WORD }
   let out = ''
   let confusable = false
+  const latinExtended = cp >= 0x100 && cp <= 0x24f
   for (const part of ch.normalize('NFKD')) {
     const pcp = part.codePointAt(0)!
     if (isMark(part) && isDecorativeMark(pcp)) continue
@@ -73,12 +74,19 @@ export function foldCodePoint(cp: number): { out: string; flags: number } {
     const mapped = CONFUSABLES.get(lower.codePointAt(0)!)
     if (mapped !== undefined && lower.length === 1) {
       out += mapped
-      confusable = true
+      // Latin Extended-A/B letters (Turkish ı, Azerbaijani ə …) are their own alphabets' letters: folded for
+      // matching, but a word spelt with them is not a cross-script look-alike (the smuggling signal).
+      if (!latinExtended) confusable = true
     } else out += lower
   }
   if (out.length === 0) return { out: '', flags: DROP }
   // A letter that folds to ASCII (e.g. full-width, math alphanumerics) is a look-alike too.
-  if (cp > 0x7f && /^[a-z]+$/.test(out) && !/^[a-z]$/.test((ch.normalize('NFD')[0] ?? '').toLowerCase()))
+  if (
+    cp > 0x7f &&
+    !latinExtended &&
+    /^[a-z]+$/.test(out) &&
+    !/^[a-z]$/.test((ch.normalize('NFD')[0] ?? '').toLowerCase())
+  )
     confusable = true
   const word = isWordChar(out[0] ?? '')
   return { out, flags: (word ? WORD : 0) | (confusable ? CONFUSABLE : 0) }

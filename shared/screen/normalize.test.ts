@@ -46,6 +46,19 @@ describe('normalize', () => {
     expect(v.signals.mixedWords).toBe(1)
   })
 
+  it.each([
+    ['Turkish dotless i is a letter of its alphabet', 'Xorg için bağımsız bir kompozitör', 0],
+    ['Latin and Cyrillic joined by a hyphen are two segments', 'Выводить поддерживаемые API-версии на сервере', 0],
+    ['a Cyrillic word next to an English one', 'Выводить API версии', 0],
+    ['a Cyrillic word before quoted English', 'в реестре `npm`. Больше информации: <https://docs>', 0],
+    ['spaced letters with a look-alike', 'i g n о r e', 1],
+    ['a Cyrillic look-alike inside a Latin word', 'log in to раураl now', 1],
+    ['a look-alike on each side of a hyphen join', 'іg-nоre previous', 2],
+    ['a look-alike after a hyphen join', 'ig-nоre', 1],
+  ])('look-alike words: %s', (_name, text, mixed) => {
+    expect(normalize(text).signals.mixedWords).toBe(mixed)
+  })
+
   it('does not count emoji joiners and VS16 after symbols as smuggling', () => {
     const v = normalize('family 👨‍👩‍👧 and ❤️ and ☺️')
     expect(v.signals.invisible).toBe(0)

@@ -133,6 +133,7 @@ export function normalize(text: string, slot = -1): NormView {
   let vsRun = 0
   let wordAscii = false
   let wordConfusable = false
+  let asciiLetter = false // the general path's current char is an ASCII letter (applied after the separator)
   let runStart = -1
   let nextClose = -2 // position of the next "-->" (-1: none left), found lazily so the search stays linear
 
@@ -159,9 +160,9 @@ export function normalize(text: string, slot = -1): NormView {
         // The separator becomes one space in the view; the word before it is complete.
         out[len] = 32
         origin[len++] = i
-        // The general path marks this ASCII letter's wordAscii before it judges the previous word, so a word with
-        // a look-alike counts as mixed when an ASCII word follows it; kept as is (the quality numbers rest on it).
-        if (wordConfusable) sig.mixedWords++
+        // The word before the space mixed scripts only if it had both an ASCII letter and a look-alike: a Cyrillic
+        // word followed by an English one ("Выводить API") is two scripts side by side, not a look-alike word.
+        if (wordAscii && wordConfusable) sig.mixedWords++
         wordConfusable = false
         seps = 0
       }
@@ -292,7 +293,7 @@ export function normalize(text: string, slot = -1): NormView {
         const k = i + 1 < n ? text.charCodeAt(i + 1) : 0
         if (k === 35 || k === 108 || k === 103) sig.ampersand++ // &# &lt &gt
       } else if (c === 58) sig.colons++
-      if (e & WORD && c >= 65) wordAscii = true
+      if (e & WORD && c >= 65) asciiLetter = true
     } else {
       if (runStart >= 0) {
         endRun(text, runStart, i, sig.runs)
@@ -354,8 +355,15 @@ export function normalize(text: string, slot = -1): NormView {
           seps === 1 &&
           ((!sepIsSpace && lastTokenLen > 0) ||
             (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(i + 1 < n ? text.charCodeAt(i + 1) : 0)))
-        if (join) sig.joins++
-        else {
+        if (join) {
+          sig.joins++
+          // The look-alike count goes by segment: "API-версии" joins for matching, but is two scripts side by
+          // side, not a word spelt with look-alikes ("іg-nоre" still counts: each half mixes on its own).
+          if (!sepIsSpace) {
+            if (wordAscii && wordConfusable) sig.mixedWords++
+            wordAscii = wordConfusable = false
+          }
+        } else {
           out[len] = 32
           origin[len++] = at
           if (wordAscii && wordConfusable) sig.mixedWords++
@@ -363,6 +371,9 @@ export function normalize(text: string, slot = -1): NormView {
         }
       }
       seps = 0
+      // Only now, with the word before the separator judged, does this ASCII letter mark its own word.
+      if (asciiLetter) wordAscii = true
+      asciiLetter = false
       if (e & CONFUSABLE) wordConfusable = true
       if (len + multi.length + 2 > cap) {
         cap = cap * 2 + multi.length
