@@ -261,9 +261,11 @@ function runAutomaton(compiled: CompiledScreen, view: NormView, text: string, r:
   r.work += scan.i - scan.word // symbols fed
   let rot13Concepts = 0
   for (let m = rot13Mask; m !== 0; m &= m - 1) rot13Concepts++
-  // Negative (everyday-use) rules count once, wherever they fired: they offset, never start, a window.
+  // Negative (everyday-use) rules count once, wherever they fired: they offset, never start, a window. Each offsets
+  // its own category only, and never below zero: "password reset" excuses a password question, not an override
+  // elsewhere in the text (appending an everyday phrase must not talk an injection down).
   RULES.forEach((rule, k) => {
-    if (rule.weight < 0 && ruleFired[k]) phrase[rule.category] += rule.weight
+    if (rule.weight < 0 && ruleFired[k]) phrase[rule.category] = Math.max(0, phrase[rule.category] + rule.weight)
   })
   // Keyword families seen anywhere (any language, presence only, weights ≥ 0): the model's script-independent part.
   let keywords = 0
