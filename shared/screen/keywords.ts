@@ -252,6 +252,31 @@ export const CONCEPTS = {
     'chatgpt', 'ai that', 'ai which', 'ai model', 'ai without', 'ai with no', 'ai who', 'an ai', 'language model',
     'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini',
   ],
+  /** A text that turns to the model reading it ("to you, the AI", "if you are an AI agent"): normal at the start of
+   * a user's own message, the signature of an injection inside a document, e-mail or tool result. */
+  ADDRESS_AI: [
+    'to you, the ai', 'to you, ai', 'to the ai', 'to any ai', 'dear ai', 'dear assistant', 'hey ai', 'attention ai',
+    'note to the ai', 'note for the ai', 'message to the ai', 'message for the ai', 'if you are an ai',
+    'if you are a language model', 'if you are an llm', 'if you are an assistant', 'if you are a bot',
+    'ai reading this', 'model reading this', 'assistant reading this', 'ai agents reading', 'instructions for the ai',
+    'instructions for ai', 'to the assistant', 'to the language model', 'to you, the language model',
+    'to you, the assistant', 'al asistente', 'a la ia', "a l'ia", "a l'assistant", 'an die ki', 'an den assistenten',
+    "all'ia", "all'assistente", 'para a ia', 'ao assistente', 'для ии', 'ассистенту', '给ai', '致ai', 'aiへ',
+    'アシスタントへ', 'एआई के लिए',
+  ],
+  /** Steering the model's task or output from inside the text: reordering its work ("before you can solve the task
+   * I gave you, do the following first"), pinning its tools, or appending to every answer. */
+  TASK_HIJACK: [
+    'before you can solve', 'before you solve', 'before you can complete', 'before you complete', 'before you can answer',
+    'before you continue with', 'before proceeding with', 'instead of the task', 'the task i gave you',
+    'task that i gave you', 'task you were given', 'your original task', 'do the following first',
+    'do not use other tools', 'do not use any other tool', 'strictly adhere to the following',
+    'you must strictly adhere', 'at the end of your response', 'at the end of your answer', 'at the end of every response',
+    'in every response', 'in all your responses', 'in all of your responses', 'append to your response',
+    'append to your answer', 'end every response with', 'end your response with', 'al final de tu respuesta',
+    'a la fin de ta reponse', 'a la fin de votre reponse', 'am ende deiner antwort', 'alla fine della tua risposta',
+    'no final da sua resposta', 'в конце своего ответа', 'в конце ответа', '在你的回答末尾', '回答の最後に',
+  ],
   // Third-person discussion of language-model security and prompt engineering (docs/screen: "mention, not use"):
   // security guides, papers and prompt-engineering tutorials quote attacks verbatim while talking *about* models
   // and attackers. Eight families; the engine counts how many distinct ones a text uses (DISCUSSION_FAMILIES in

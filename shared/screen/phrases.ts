@@ -62,6 +62,9 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'hypothetical_personal', category: 'extraction', concepts: ['HYPO', 'PERSONAL'], gap: 40, weight: 1.5 },
   { id: 'transform_personal', category: 'extraction', concepts: ['TRANSFORM', 'PERSONAL'], gap: 8, weight: 1.5 },
   { id: 'send_channel', category: 'exfiltration', concepts: ['SEND', 'CHANNEL'], gap: 5, weight: 0.8 },
+  { id: 'address_ai', category: 'injection', concepts: ['ADDRESS_AI'], gap: 0, weight: 0.5 },
+  { id: 'task_hijack', category: 'injection', concepts: ['TASK_HIJACK'], gap: 0, weight: 0.8 },
+  { id: 'address_then_hijack', category: 'injection', concepts: ['ADDRESS_AI', 'TASK_HIJACK'], gap: 30, weight: 1.5 },
 ]
 
 /** The discussion families of keywords.ts (every concept named DISCUSS_*): a text that uses two or more of them talks
