@@ -252,6 +252,33 @@ export const CONCEPTS = {
     'chatgpt', 'ai that', 'ai which', 'ai model', 'ai without', 'ai with no', 'ai who', 'an ai', 'language model',
     'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini',
   ],
+  /** Jailbreak techniques named in the literature (Wei et al. 2023, "Jailbroken"): prefix injection orders the
+   * answer to open compliant (start your response with "Sure, here is"; the bare words are everyday), refusal
+   * suppression forbids the refusal itself. */
+  PREFIX_FORCE: [
+    'start your response with "sure',
+    "start your response with 'sure", 'begin your response with "sure', 'begin your reply with "sure',
+    'start your reply with "sure', 'respond with "sure', "respond with 'sure", 'your response should start with',
+    'your response must start with', 'your response should begin with', 'your response must begin with',
+    'start your response using', 'begin your response using', 'empieza tu respuesta con', 'commence ta reponse par',
+    'beginne deine antwort mit', 'inizia la tua risposta con', 'comece sua resposta com', 'начни свой ответ с',
+    '以“当然', '回答を「もちろん',
+  ],
+  REFUSAL_SUPPRESSION: [
+    'never refuse', 'do not refuse', "don't refuse", 'cannot refuse', "can't refuse", 'not allowed to refuse',
+    'must not refuse', 'never decline', 'do not decline', 'never apologize', 'never apologise', 'do not apologize',
+    "don't apologize", 'do not apologise', "don't apologise", 'no disclaimers', 'without disclaimers',
+    'without any disclaimers', 'no warnings', 'without warnings', 'without any warnings', 'no moral', 'no ethical',
+    'without moral', 'without ethical', 'never say you cannot', "never say you can't", 'never say no',
+    "never say i'm sorry", 'never say sorry', 'do not include any warnings', 'do not add any warnings',
+    "don't add any warnings", 'do not include disclaimers', 'do not add disclaimers', 'nunca te niegues',
+    'sin advertencias', 'ne refuse jamais', 'sans avertissement', 'niemals ablehnen', 'ohne warnungen',
+    'non rifiutare mai', 'nunca recuse', 'никогда не отказывай', 'без предупреждений', '永远不要拒绝', '不要拒绝', '絶対に断らない',
+  ],
+  FICTION_FRAME: [
+    'purely hypothetical', 'entirely hypothetical', 'purely fictional', 'entirely fictional', 'purely for fiction',
+    'hypothetically and purely', 'fictional purposes', 'in a fictional world where', 'for a fictional story',
+  ],
   /** A text that turns to the model reading it ("to you, the AI", "if you are an AI agent"): normal at the start of
    * a user's own message, the signature of an injection inside a document, e-mail or tool result. */
   ADDRESS_AI: [
