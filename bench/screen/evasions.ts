@@ -71,3 +71,9 @@ export const EVASIONS: Readonly<Record<string, Evasion>> = {
       .map((w, i) => (w.length >= 4 && i % 2 === 0 ? `${w.slice(0, 2)}<!-- x -->${w.slice(2)}` : w))
       .join(' '),
 }
+
+/** Not an encoding: the attack framed as quoted by a security write-up (four discussion families, shared/screen
+ * phrases.ts), the one way to lower a score on purpose. Measured apart from EVASIONS, whose transforms the engine
+ * must see through unchanged (engine.test.ts): this one buys a bounded discount by design. */
+export const DISCUSSION_PADDING: Evasion = (t) =>
+  `Researchers (Greshake et al., arXiv) showed that LLMs are vulnerable: an attacker writes the following. ${t}`

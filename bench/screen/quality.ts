@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { type CorpusRow, groupOf, loadCorpus } from '../../scripts/screen/corpus.ts'
 import { progress } from '../../scripts/screen/progress.ts'
 import { firedRules } from '../../scripts/screen/rule-audit.ts'
-import { EVASIONS } from './evasions.ts'
+import { DISCUSSION_PADDING, EVASIONS } from './evasions.ts'
 import { dealGroups, type NestedRun, runNested, verdictOf } from './nested.ts'
 import { type Judged, summarize, type TableRow, table } from './report.ts'
 import { SHIPPED_VARIANT, VARIANTS, warmFeatures } from './variants.ts'
@@ -150,20 +150,28 @@ export function benchQuality(opts: QualityOptions = {}): QualityReport {
   const longAttack = docs.filter((d) => d.attack)
   out.push(['long benign document (4-20 KB)', longBenign.length, rate(longBenign)])
   out.push(['long document + spliced attack', longAttack.length, rate(longAttack)])
+  const caughtIds = new Set(shipped.rows.filter((r) => r.verdict !== 'allow').map((r) => r.row.id))
   const evasionTpr: number[] = []
   const evasionFpr: number[] = []
   const sample = opts.quick ? rows.filter((_, i) => i % 4 === 0) : rows
-  for (const [name, transform] of Object.entries(EVASIONS)) {
-    const ev = sample.map((row) => ({
-      row,
-      blocked: verdictOf(screenOf(row), transform(row.text)).verdict === 'block',
-    }))
+  let paddingTpr = 0
+  let paddingCaught = 0
+  for (const [name, transform] of [...Object.entries(EVASIONS), ['discussion_padding', DISCUSSION_PADDING] as const]) {
+    const ev = sample.map((row) => {
+      const v = verdictOf(screenOf(row), transform(row.text)).verdict
+      return { row, blocked: v === 'block', caught: v !== 'allow' }
+    })
     const evAttacks = ev.filter((s) => s.row.label === 'attack')
     const evBenign = ev.filter((s) => s.row.label === 'benign')
-    evasionTpr.push(rate(evAttacks))
-    evasionFpr.push(rate(evBenign))
-    out.push([`evasion=${name} attack`, evAttacks.length, evasionTpr.at(-1)!])
-    out.push([`evasion=${name} benign`, evBenign.length, evasionFpr.at(-1)!])
+    if (transform === DISCUSSION_PADDING) {
+      paddingTpr = rate(evAttacks)
+      paddingCaught = evAttacks.filter((s) => s.caught).length / Math.max(1, evAttacks.length)
+    } else {
+      evasionTpr.push(rate(evAttacks))
+      evasionFpr.push(rate(evBenign))
+    }
+    out.push([`evasion=${name} attack`, evAttacks.length, rate(evAttacks)])
+    out.push([`evasion=${name} benign`, evBenign.length, rate(evBenign)])
   }
   const baseTpr =
     sample === rows
@@ -179,6 +187,10 @@ export function benchQuality(opts: QualityOptions = {}): QualityReport {
     screen_evasion_worst_tpr_drop: baseTpr - Math.min(...evasionTpr),
     screen_evasion_block_fpr: mean(evasionFpr),
     screen_evasion_worst_block_fpr: Math.max(...evasionFpr),
+    screen_discussion_padding_tpr_drop: baseTpr - paddingTpr,
+    screen_discussion_padding_caught_drop:
+      rate(sample.filter((r) => r.label === 'attack').map((row) => ({ blocked: caughtIds.has(row.id) }))) -
+      paddingCaught,
     screen_long_benign_block_fpr: rate(longBenign),
     screen_long_spliced_attack_tpr: rate(longAttack),
     screen_quality_seconds: (Date.now() - started) / 1000,
