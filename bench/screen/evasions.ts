@@ -43,7 +43,7 @@ const toBase64 = (s: string): string => {
   return btoa(bin)
 }
 const toHex = (s: string): string => [...utf8.encode(s)].map((b) => b.toString(16).padStart(2, '0')).join('')
-const rot13 = (s: string): string =>
+export const rot13 = (s: string): string =>
   s.replace(/[a-zA-Z]/g, (c) => {
     const base = c <= 'Z' ? 65 : 97
     return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base)

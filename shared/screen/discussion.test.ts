@@ -3,6 +3,7 @@
 // and the exfiltration category obeys the same "block only when sure" rule as the phrase categories; everyday phrases
 // ("password reset") offset only their own category.
 import { describe, expect, it } from 'vitest'
+import { rot13 } from '../../bench/screen/evasions.ts'
 import { findExfiltration } from './detectors.ts'
 import { compileScreen, scanText } from './engine.ts'
 import { DISCUSSION_FAMILIES, DISCUSSION_MAX_STEPS, DISCUSSION_STEP, RULES } from './phrases.ts'
@@ -63,11 +64,6 @@ describe('discussion families', () => {
   })
 
   it('discussion words are not rot13 attack vocabulary: rot13 of a guide is not decoded as an attack', () => {
-    const rot13 = (t: string) =>
-      t.replace(/[a-z]/gi, (c) => {
-        const b = c <= 'Z' ? 65 : 97
-        return String.fromCharCode(((c.charCodeAt(0) - b + 13) % 26) + b)
-      })
     const r = scanText(trusted, rot13(CONTEXT.join(' ')))
     expect([...r.rules].filter((id) => id.startsWith('decoded.'))).toEqual([])
   })

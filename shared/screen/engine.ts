@@ -9,7 +9,7 @@ import { CONCEPT_NAMES, type CompiledScreen, DISCUSSION_CONCEPTS } from './compi
 import { findExfiltration, findTemplateTokens, smugglingScore } from './detectors.ts'
 import { calibrate, keywordWeight, logitOfBest } from './model.ts'
 import { type NormView, normalize } from './normalize.ts'
-import { type AttackCategory, DISCUSSION_MAX_STEPS, DISCUSSION_STEP, RULES } from './phrases.ts'
+import { type AttackCategory, discussionDiscount, RULES } from './phrases.ts'
 import { type Finding, findPii } from './pii.ts'
 import { TEMPLATE_AUDIT_INDEX } from './rule-audit.ts'
 import { findSecrets } from './secrets.ts'
@@ -121,7 +121,7 @@ export function scanInto(compiled: CompiledScreen, text: string, depth: number, 
   })
   if (discussion > 1) r.rules.add('discussion')
   const phraseSum = phrase.injection + phrase.jailbreak + phrase.extraction
-  const discount = DISCUSSION_STEP * Math.min(DISCUSSION_MAX_STEPS, Math.max(0, discussion - 1))
+  const discount = discussionDiscount(discussion)
   let phraseLogit = Math.min(MAX_PHRASE_LOGIT, phraseSum) - discount
   let surePhrase = Math.min(MAX_PHRASE_LOGIT, phraseSum - phrase.demoted) - discount
   r.work += view.length

@@ -81,6 +81,9 @@ export const DISCUSSION_FAMILIES: readonly Concept[] = (Object.keys(CONCEPTS) as
 )
 export const DISCUSSION_STEP = 1.5
 export const DISCUSSION_MAX_STEPS = 3
+/** Logits taken off the phrase evidence of a text using `families` distinct discussion families. */
+export const discussionDiscount = (families: number): number =>
+  DISCUSSION_STEP * Math.min(DISCUSSION_MAX_STEPS, Math.max(0, families - 1))
 
 /** Chat-template and role tokens that have no business in caller text (searched on the original, case-sensitive). */
 // biome-ignore format: token list reads better packed
