@@ -2,6 +2,9 @@
 // folded by the same normaliser as caller text, stems matched as prefixes (`instruct` covers instructions), and
 // keywords of 4 chars or fewer must match whole words. Data only: the rules and their weights live in phrases.ts.
 
+import { DISCUSSION_KEYWORDS } from './keywords-discussion.ts'
+import { JAILBREAK_KEYWORDS } from './keywords-jailbreak.ts'
+
 // biome-ignore format: keyword lists read better packed
 export const CONCEPTS = {
   IGNORE: [
@@ -13,7 +16,7 @@ export const CONCEPTS = {
     'desconsidere', 'αγνοησ', 'αγνοηστε', 'игнорир', 'проигнорир', 'забудь', 'не обращай', '忽略', '忽视', '无视', '忘记',
     '不要理会', '无需理会', '無視', '忘れ', 'अनदेखा', 'नज़रअंदाज़', 'नजरअंदाज', 'भूल जा', 'उपेक्षा', 'เพิกเฉย', 'ละเว้น', 'ลืม',
     'ไม่ต้องสนใจ', 'ध्यान न दें', 'अवहेलना', 'ไม่สนใจ', 'มองข้าม', '무시', 'تجاهل', 'abaikan', 'yoksay', 'bo qua',
-    'negeer', 'zignoruj',
+    'negeer', 'zignoruj', 'উপেক্ষা', 'ভুলে যান', 'ভুলে যাও', 'অগ্রাহ্য',
   ],
   /** "It is important not to disregard safety rules": advice about ignoring, not an order to. */
   NOT_IGNORE: [
@@ -49,7 +52,7 @@ export const CONCEPTS = {
     'οδηγι', 'context', 'indicacion', 'regla', 'directriz', 'directrices', 'consigne', 'regle', 'anweisung', 'regeln',
     'richtlinie', 'vorgabe', 'befehl', 'istruzion', 'regole', 'indicazion', 'instruc', 'regras', 'diretriz', 'инструкц',
     'указани', 'правил', '指令', '指示', '说明', '规则', '提示', '命令', 'ルール', 'निर्देश', 'नियम', 'คำสั่ง', 'กฎ', 'आदेश', 'हिदायत',
-    'คำแนะนำ', '지시', '명령', 'تعليمات', 'التعليمات', 'instruksi', 'talimat', 'huong dan', 'instructies', 'instrukcje',
+    'คำแนะนำ', '지시', '명령', 'تعليمات', 'التعليمات', 'instruksi', 'talimat', 'huong dan', 'instructies', 'instrukcje', 'নির্দেশ', 'নিয়ম', 'কমান্ড', 'الأمر', 'الأوامر',
   ],
   REVEAL: [
     'reveal', 'print', 'output', 'repeat', 'display', 'tell me', 'share', 'leak', 'dump', 'recite', 'spell out',
@@ -147,7 +150,12 @@ export const CONCEPTS = {
     'no matter how', 'even if it', 'never say', 'never refuse', 'not allowed to say', 'sin restricciones',
     'sans restriction', 'ohne einschränkung', 'senza restrizioni', 'sem restrições', 'без ограничений', '没有限制', '不受限制',
     '制限なし', 'बिना किसी प्रतिबंध', 'ไม่มีข้อจำกัด', 'कोई प्रतिबंध नहीं', 'कोई नियम नहीं', 'ไม่มีกฎ', '제한 없이',
-    'بدون قيود', 'tanpa batasan',
+    'بدون قيود', 'tanpa batasan', 'without considering the consequences', 'regardless of the consequences',
+    'regardless of consequences', 'without thinking about the consequences', 'no matter the consequences',
+    'sans penser aux consequences', 'sans se soucier des consequences', 'sin pensar en las consecuencias',
+    'ohne an die konsequenzen', 'senza pensare alle conseguenze', 'sem pensar nas consequencias',
+    'не думая о последствиях', 'не задумываясь о последствиях', '不用考虑后果', '不顾后果', '不考虑后果', '結果を考えず',
+    'परिणामों की परवाह', 'دون التفكير في العواقب', 'পরিণতির কথা না ভেবে',
   ],
   JAILBREAK_NAME: [
     'jailbreak', 'jailbroken', 'mode enabled', 'mode output', 'two responses', 'two different responses',
@@ -222,6 +230,10 @@ export const CONCEPTS = {
     'dites que', 'affirme que', 'sag dass', 'sagen sie', 'antworte', 'di che', 'dica che', 'rispondi', 'responda',
     'responde', 'reponds', 'repondez', 'скажи', 'ответь', 'заяви', '说', '回答', '声明', '言って', '答え', '述べて', 'कहो', 'कहें',
     'कहिए', 'जवाब दो', 'बताओ कि', 'บอกว่า', 'ตอบว่า', 'ระบุว่า', '라고', 'قل', 'katakan',
+    'আউটপুট', 'বলুন', 'পুনরাবৃত্তি', 'أخرج', 'الإخراج', 'كرر', 'تكرار', 'आउटपुट', 'दोहराएं', 'दोहराओ',
+    'output directly', 'directly output', 'simply output', 'just output', 'affichez', 'afficher', 'repetez', 'repeter',
+    'muestra', 'muestre', 'imprime', 'gib aus', 'geben sie aus', 'ausgeben', 'wiederhole', 'stampa', 'mostre',
+    'выведи', 'выведите', 'повтори', '输出', '出力',
   ],
   DOC_OBJ: [
     'the function', 'the resume', 'the cv', 'the text', 'the code', 'the table', 'the data', 'the review',
@@ -234,50 +246,15 @@ export const CONCEPTS = {
     'quanto sopra', 'lo anterior', 'todo lo', 'ce qui precede', 'tout ce qu', 'alles', 'tutto', 'tudo', 'всё', 'все',
     '上記', '上述', '以上', '所有', 'सब कुछ', 'ทั้งหมด', 'anterior', 'precedent', 'vorherig', 'vorigen', 'obigen', 'precedent',
     'предыдущ', 'выше', '之前', '以前', '上面', '前の', '以前の', 'पिछल', 'पहले के', 'ก่อนหน้า', '이전', 'السابقة', 'sebelumnya',
-  ],
-  /** Harm vocabulary: only counts next to UNBOUND or PERSONA words ("an unfiltered AI that explains illegal acts"),
-   * never alone, since questions about harm are everyday text (XSTest: "how do I kill a Python process"). */
-  HARMFUL: [
-    'illegal', 'napalm', 'explosive', 'molotov', 'nerve agent', 'nerve gas', 'ricin', 'methamphetamine', 'nsfw',
-    'explicit', 'sexual', 'porn', 'lewd', 'drugs', 'meth', 'weapon', 'bomb', 'violence', 'violent', 'harmful',
-    'dangerous', 'offensive', 'racist', 'profanity', 'swear', 'curse words', 'bad words', 'hate speech', 'illicit',
-    'criminal', 'murder', 'ilegal', 'illegale', 'illegal', 'незакон', '违法', '非法', '違法', 'अवैध', 'ผิดกฎหมาย',
-  ],
-  /** The sentimental lure: a loved one who "used to tell me" the forbidden thing, as a story. */
-  LURE: [
-    'used to tell me', 'used to explain', 'used to read me', 'bedtime stor', 'lullaby', 'help me fall asleep',
-    'help me sleep',
+    'উপরের', 'প্রশ্ন', 'পূর্ববর্তী', 'আগের', 'أعلاه', 'السؤال', 'السابق', 'المذكور', 'ऊपर', 'प्रश्न', 'सवाल',
+    'la question', 'les questions', 'ci-dessus', 'die frage', 'obige', 'la pregunta', 'las preguntas', 'la domanda',
+    'a pergunta', 'вопрос', '问题', '質問', '上の',
+    'this question', 'cette question', 'diese frage', 'esta pregunta', 'questa domanda', 'esta pergunta', 'этот вопрос',
+    'この質問', '这个问题',
   ],
   AI_SELF: [
     'chatgpt', 'ai that', 'ai which', 'ai model', 'ai without', 'ai with no', 'ai who', 'an ai', 'language model',
     'openai', 'gpt', 'ai assistant', 'as an ai', 'llm', 'claude', 'gemini',
-  ],
-  /** Jailbreak techniques named in the literature (Wei et al. 2023, "Jailbroken"): prefix injection orders the
-   * answer to open compliant (start your response with "Sure, here is"; the bare words are everyday), refusal
-   * suppression forbids the refusal itself. */
-  PREFIX_FORCE: [
-    'start your response with "sure',
-    "start your response with 'sure", 'begin your response with "sure', 'begin your reply with "sure',
-    'start your reply with "sure', 'respond with "sure', "respond with 'sure", 'your response should start with',
-    'your response must start with', 'your response should begin with', 'your response must begin with',
-    'start your response using', 'begin your response using', 'empieza tu respuesta con', 'commence ta reponse par',
-    'beginne deine antwort mit', 'inizia la tua risposta con', 'comece sua resposta com', 'начни свой ответ с',
-    '以“当然', '回答を「もちろん',
-  ],
-  REFUSAL_SUPPRESSION: [
-    'never refuse', 'do not refuse', "don't refuse", 'cannot refuse', "can't refuse", 'not allowed to refuse',
-    'must not refuse', 'never decline', 'do not decline', 'never apologize', 'never apologise', 'do not apologize',
-    "don't apologize", 'do not apologise', "don't apologise", 'no disclaimers', 'without disclaimers',
-    'without any disclaimers', 'no warnings', 'without warnings', 'without any warnings', 'no moral', 'no ethical',
-    'without moral', 'without ethical', 'never say you cannot', "never say you can't", 'never say no',
-    "never say i'm sorry", 'never say sorry', 'do not include any warnings', 'do not add any warnings',
-    "don't add any warnings", 'do not include disclaimers', 'do not add disclaimers', 'nunca te niegues',
-    'sin advertencias', 'ne refuse jamais', 'sans avertissement', 'niemals ablehnen', 'ohne warnungen',
-    'non rifiutare mai', 'nunca recuse', 'никогда не отказывай', 'без предупреждений', '永远不要拒绝', '不要拒绝', '絶対に断らない',
-  ],
-  FICTION_FRAME: [
-    'purely hypothetical', 'entirely hypothetical', 'purely fictional', 'entirely fictional', 'purely for fiction',
-    'hypothetically and purely', 'fictional purposes', 'in a fictional world where', 'for a fictional story',
   ],
   /** A text that turns to the model reading it ("to you, the AI", "if you are an AI agent"): normal at the start of
    * a user's own message, the signature of an injection inside a document, e-mail or tool result. */
@@ -304,45 +281,10 @@ export const CONCEPTS = {
     'a la fin de ta reponse', 'a la fin de votre reponse', 'am ende deiner antwort', 'alla fine della tua risposta',
     'no final da sua resposta', 'в конце своего ответа', 'в конце ответа', '在你的回答末尾', '回答の最後に',
   ],
-  // Third-person discussion of language-model security and prompt engineering (docs/screen: "mention, not use"):
-  // security guides, papers and prompt-engineering tutorials quote attacks verbatim while talking *about* models
-  // and attackers. Eight families; the engine counts how many distinct ones a text uses (DISCUSSION_FAMILIES in
-  // phrases.ts). Attacks address the model and rarely use two of them (measured per source: screen README).
-  DISCUSS_LLM: [
-    'llm', 'llms', 'large language model', 'grand modele de langage', 'grands modeles de langage',
-    'modelo de lenguaje grande', 'grandes modelos de lenguaje', 'modello linguistico di grandi dimensioni',
-    'grandi modelli linguistici', 'grosses sprachmodell', 'grosse sprachmodelle', 'grandes modelos de linguagem',
-    'большая языковая модель', 'больших языковых моделей', 'большие языковые модели', '大语言模型', '大型语言模型',
-    '大規模言語モデル', '대규모 언어 모델', '대형 언어 모델', 'बड़े भाषा मॉडल', 'نموذج لغوي كبير', 'النماذج اللغوية الكبيرة',
-    'buyuk dil modeli', 'buyuk dil modelleri',
-  ],
-  DISCUSS_ATTACKER: [
-    'attacker', 'adversar', 'threat actor', 'atacante', 'attaccant', 'angreifer', 'attaquant', 'злоумышленник',
-    'атакующ', '攻击者', '攻撃者', '공격자', 'हमलावर', 'المهاجم', 'saldirgan',
-  ],
-  DISCUSS_VULN: [
-    'vulnerabilit', 'vulnerabilidad', 'schwachstelle', 'sicherheitslucke', 'уязвимост', '漏洞', '脆弱性', '취약점',
-    'भेद्यता', 'ثغرة', 'الثغرات', 'zafiyet', 'guvenlik acig',
-  ],
-  DISCUSS_MITIGATE: [
-    'mitigat', 'countermeasure', 'mitigacion', 'mitigazion', 'mitigacao', 'gegenmassnahme', 'смягчени',
-    'противодейств', '缓解', '緩和', '완화', 'शमन', 'التخفيف', 'azaltma',
-  ],
-  DISCUSS_RESEARCH: ['arxiv', 'et al', 'benchmark', 'dataset', 'researcher', 'peer review', 'preprint'],
-  DISCUSS_PROMPTING: [
-    'prompt engineering', 'prompting', 'few-shot', 'few shot', 'zero-shot', 'zero shot', 'chain-of-thought',
-    'chain of thought', 'fine-tun', 'fine tun', 'in-context learning', 'ingenieria de prompts',
-    'ingenieria de instrucciones', 'prompt-engineering', '提示工程', 'プロンプトエンジニアリング', '프롬프트 엔지니어링',
-    'промпт-инжиниринг', 'инженерия промптов', 'هندسة الأوامر',
-  ],
-  DISCUSS_META: [
-    'prompt injection', 'prompt-injection', 'jailbreaking', 'owasp', 'red team', 'red-team', 'inyeccion de prompt',
-    'injection de prompt', 'iniezione di prompt', 'injecao de prompt', 'промпт-инъекц', 'инъекция промпт',
-    'инъекции промпт', '提示词注入', '提示注入', 'プロンプトインジェクション', '프롬프트 인젝션', 'حقن الأوامر',
-  ],
-  DISCUSS_RAG: ['retrieval augmented', 'retrieval-augmented', 'rag', 'embeddings', 'vector database', 'vector store'],
   SEND: ['send', 'post', 'upload', 'forward', 'transmit', 'append', 'embed', 'encode', 'exfiltrat', 'include'],
   CHANNEL: [
     'url', 'link', 'webhook', 'endpoint', 'http', 'query string', 'query parameter', 'image', 'markdown', 'email to',
   ],
+  ...JAILBREAK_KEYWORDS,
+  ...DISCUSSION_KEYWORDS,
 } as const satisfies Record<string, readonly string[]>

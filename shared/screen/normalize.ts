@@ -129,6 +129,7 @@ export function normalize(text: string, slot = -1): NormView {
   let lastTokenLen = 0
   let seps = 0 // separator chars since the last word char
   let sepIsSpace = false
+  let sepIsElision = false // the separator is an elided article's apostrophe: French/Italian l', d', qu', dell'
   let afterSymbol = false // previous visible char was an emoji/symbol: ZWJ and VS16 are legitimate there
   let vsRun = 0
   let wordAscii = false
@@ -353,7 +354,7 @@ export function normalize(text: string, slot = -1): NormView {
       if (seps > 0 && len > 0) {
         const join =
           seps === 1 &&
-          ((!sepIsSpace && lastTokenLen > 0) ||
+          ((!sepIsSpace && !sepIsElision && lastTokenLen > 0) ||
             (sepIsSpace && lastTokenLen === 1 && !isAsciiWord(i + 1 < n ? text.charCodeAt(i + 1) : 0)))
         if (join) {
           sig.joins++
@@ -404,11 +405,23 @@ export function normalize(text: string, slot = -1): NormView {
     // Line breaks, tabs and markup brackets separate words like a space: `<td>Ignore previous` must not fold to
     // "tdignore" (HTML-table injections), while a single `.` or `-` inside a word still joins ("ig-no.re").
     sepIsSpace = c === 10 || c === 13 || c === 9 || c === 60 || c === 62
+    // "l'instruction", "qu'il", "dell'istruzione": the apostrophe after an elided article or pronoun separates like a
+    // space, so the word after it starts a word (as keyword stems must). Within a longer word it still joins.
+    sepIsElision = seps === 1 && (c === 0x27 || c === 0x2019) && isElided(out, len, lastTokenLen)
     vsRun = 0
   }
   if (runStart >= 0) endRun(text, runStart, n, sig.runs)
   if (wordAscii && wordConfusable) sig.mixedWords++
   return { text: out, origin, length: len, signals: sig, tagText, vsBytes, commentText }
+}
+
+/** The token just emitted (`tokenLen` view chars before `len`) is an elided French/Italian article or pronoun: one
+ * letter (l', d', j', s', c', n', m', t'), "qu", or a short word ending in l (dell', nell', all', sull', dall'). */
+function isElided(out: Uint16Array, len: number, tokenLen: number): boolean {
+  if (tokenLen === 1) return true
+  const last = out[len - 1]
+  if (tokenLen === 2 && out[len - 2] === 113 && last === 117) return true // qu
+  return tokenLen <= 4 && tokenLen >= 3 && last === 108 && out[len - 2] === 108 // -ll
 }
 
 /** The view as a string (tests, debugging, training). */

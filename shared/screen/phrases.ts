@@ -17,6 +17,9 @@ export interface ProximityRule {
   readonly concepts: readonly [Concept] | readonly [Concept, Concept]
   readonly gap: number
   readonly weight: number
+  /** Never blocks alone, whatever the audit says: the pattern is ambiguous by nature (fiction and role-play are full of
+   * crimes), so it raises the score and flags for the cluster's heavier detectors. */
+  readonly flagOnly?: true
 }
 
 export const RULES: readonly ProximityRule[] = [
@@ -35,6 +38,7 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'persona_ai', category: 'jailbreak', concepts: ['PERSONA', 'AI_SELF'], gap: 40, weight: 0.6 },
   { id: 'unbound_ai', category: 'jailbreak', concepts: ['UNBOUND', 'AI_SELF'], gap: 40, weight: 0.6 },
   { id: 'unbound_harmful', category: 'jailbreak', concepts: ['UNBOUND', 'HARMFUL'], gap: 30, weight: 1 },
+  { id: 'harmful_unbound', category: 'jailbreak', concepts: ['HARMFUL', 'UNBOUND'], gap: 12, weight: 1 },
   { id: 'persona_harmful', category: 'jailbreak', concepts: ['PERSONA', 'HARMFUL'], gap: 30, weight: 0.3 },
   { id: 'jailbreak_name', category: 'jailbreak', concepts: ['JAILBREAK_NAME'], gap: 0, weight: 0.7 },
   { id: 'ignore_rules_persona', category: 'jailbreak', concepts: ['PERSONA', 'IGNORE'], gap: 40, weight: 0.8 },
@@ -69,6 +73,24 @@ export const RULES: readonly ProximityRule[] = [
   { id: 'address_ai', category: 'injection', concepts: ['ADDRESS_AI'], gap: 0, weight: 0.5 },
   { id: 'task_hijack', category: 'injection', concepts: ['TASK_HIJACK'], gap: 0, weight: 0.8 },
   { id: 'address_then_hijack', category: 'injection', concepts: ['ADDRESS_AI', 'TASK_HIJACK'], gap: 30, weight: 1.5 },
+  {
+    id: 'story_harm',
+    category: 'jailbreak',
+    concepts: ['STORY_FRAME', 'HARM_ACT'],
+    gap: 40,
+    weight: 1.5,
+    flagOnly: true,
+  },
+  {
+    id: 'role_goal_harm',
+    category: 'jailbreak',
+    concepts: ['ROLE_GOAL', 'HARM_ACT'],
+    gap: 30,
+    weight: 1.5,
+    flagOnly: true,
+  },
+  { id: 'translate_toxic', category: 'injection', concepts: ['TRANSLATE_TASK', 'TOXIC_REQUEST'], gap: 20, weight: 1.5 },
+  { id: 'toxic_translate', category: 'injection', concepts: ['TOXIC_REQUEST', 'TRANSLATE_TASK'], gap: 20, weight: 1.5 },
 ]
 
 /** The discussion families of keywords.ts (every concept named DISCUSS_*): a text that uses two or more of them talks

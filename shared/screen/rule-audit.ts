@@ -16,12 +16,13 @@ export interface RuleAuditFile {
 export const AUDITED_IDS: readonly string[] = [...RULES.map((r) => r.id), 'template_token']
 export const TEMPLATE_AUDIT_INDEX = RULES.length
 
-/** AUDITED_IDS index → demoted, from a list of ids; an unknown id is an error (a renamed rule must be re-audited). */
+/** AUDITED_IDS index → demoted, from a list of ids (plus every rule marked flagOnly); an unknown id is an error (a
+ * renamed rule must be re-audited). */
 export function demotedMask(ids: readonly string[]): readonly boolean[] {
   const known = new Set(AUDITED_IDS)
   for (const id of ids) if (!known.has(id)) throw new RangeError(`rule audit names unknown rule ${id}`)
   const set = new Set(ids)
-  return AUDITED_IDS.map((id) => set.has(id))
+  return AUDITED_IDS.map((id, i) => set.has(id) || RULES[i]?.flagOnly === true)
 }
 
 let shipped: readonly boolean[] | null = null
