@@ -280,6 +280,11 @@ export const CONCEPTS = {
     'append to your answer', 'end every response with', 'end your response with', 'al final de tu respuesta',
     'a la fin de ta reponse', 'a la fin de votre reponse', 'am ende deiner antwort', 'alla fine della tua risposta',
     'no final da sua resposta', 'в конце своего ответа', 'в конце ответа', '在你的回答末尾', '回答の最後に',
+    'include in your response', 'include in your reply', 'include in your answer', 'include in your output',
+    'insert in your response', 'insert into your response', 'add to your response', 'it is crucial you do',
+    'if you are told to summarize', 'if you are asked to summarize', 'if asked to summarize', 'instead output',
+    'en tu respuesta incluye', 'incluye en tu respuesta', 'inclus dans ta reponse', 'incluez dans votre reponse',
+    'fuge in deine antwort', 'includi nella tua risposta', 'inclua na sua resposta', 'включи в свой ответ', '在你的回答中包含',
   ],
   SEND: ['send', 'post', 'upload', 'forward', 'transmit', 'append', 'embed', 'encode', 'exfiltrat', 'include'],
   CHANNEL: [
