@@ -4,6 +4,7 @@
 // default thresholds: the rule audit on all sources (model/rule-audit.json), and block/flag thresholds chosen on
 // leave-one-group-out benign scores (scripts/screen/thresholds.ts), written as the calibration and thresholds.json.
 // Usage: npm run train:screen [-- --epochs 3]
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
@@ -164,6 +165,11 @@ function main(): void {
       `flag raw ${thresholds.flag.toFixed(3)} → ${defaults.attackFlag}; calibrated ×${gain.toFixed(3)} ` +
       `${offset >= 0 ? '+' : ''}${offset.toFixed(3)}`,
   )
+  // The flag default is part of the policy schema and its README reference: regenerate both, in fresh processes
+  // (this one imported the old thresholds.json), so a retrain never leaves them stale.
+  const tsx = resolve(here, '../node_modules/.bin/tsx')
+  for (const script of ['build-policies.ts', 'policy/docs.ts'])
+    spawnSync(tsx, [resolve(here, script)], { stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main()
