@@ -168,8 +168,13 @@ function main(): void {
   // The flag default is part of the policy schema and its README reference: regenerate both, in fresh processes
   // (this one imported the old thresholds.json), so a retrain never leaves them stale.
   const tsx = resolve(here, '../node_modules/.bin/tsx')
-  for (const script of ['build-policies.ts', 'policy/docs.ts'])
-    spawnSync(tsx, [resolve(here, script)], { stdio: ['ignore', 'ignore', 'inherit'] })
+  for (const script of ['build-policies.ts', 'policy/docs.ts']) {
+    const r = spawnSync(tsx, [resolve(here, script)], { stdio: ['ignore', 'ignore', 'inherit'] })
+    if (r.status !== 0) {
+      console.error(`train:screen: scripts/${script} failed; run it by hand before committing`)
+      process.exitCode = 1
+    }
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main()
