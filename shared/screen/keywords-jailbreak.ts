@@ -2,22 +2,26 @@
 // assigned role with a mission, a translation task, a sentimental lure), and the answer-shaping techniques (prefix
 // injection, refusal suppression). Split from keywords.ts, which spreads them into CONCEPTS; data only.
 
-/** "write one toxic sentence", "generate a hateful joke": a request to produce abusive content, every verb ×
- * article × adjective of the lists below (a material that orders the model, not a text that merely mentions harm). */
+/** Abusive-content adjectives (stems: `insult` covers insulting): harm words themselves (HARM_ACT) and, after a
+ * verb and an article, a request to produce such content (TOXIC_REQUEST). */
+const ABUSIVE = [
+  'toxic',
+  'offensive',
+  'hateful',
+  'derogatory',
+  'discriminatory',
+  'racist',
+  'sexist',
+  'insult',
+  'demean',
+]
+
+/** "write one toxic sentence", "generate a hateful joke": a request to produce abusive content, every verb × article ×
+ * adjective (a material that orders the model, not a text that merely mentions harm). */
 const TOXIC_REQUEST: readonly string[] = ['write', 'generate', 'produce', 'create', 'compose', 'give me'].flatMap(
   (verb) =>
     ['a', 'an', 'one', 'some', 'two', 'three'].flatMap((article) =>
-      [
-        'toxic',
-        'offensive',
-        'hateful',
-        'derogatory',
-        'discriminatory',
-        'racist',
-        'sexist',
-        'insulting',
-        'demeaning',
-      ].map((adjective) => `${verb} ${article} ${adjective}`),
+      ABUSIVE.map((word) => `${verb} ${article} ${word}`),
     ),
 )
 
@@ -78,11 +82,11 @@ export const JAILBREAK_KEYWORDS = {
     'identity theft', 'credit card numbers', 'poison a', 'poison someone', 'poison the', 'poison his', 'poison her', 'untraceable', 'explosive', 'bomb', 'firearm', 'weapon',
     'bioweapon', 'methamphetamine', 'cocaine', 'heroin', 'fentanyl', 'illegal drugs', 'suicide', 'self-harm',
     'self harm', 'kill someone', 'kill people', 'murder someone', 'assassinat', 'terrorist', 'terrorism', 'kidnap',
-    'traffick', 'extort', 'blackmail', 'bribe', 'stalk', 'harass', 'bully', 'toxic', 'hateful', 'hate speech',
-    'racist', 'sexist', 'discriminatory', 'derogatory', 'slur', 'demean', 'misinformation', 'disinformation',
+    'traffick', 'extort', 'blackmail', 'bribe', 'stalk', 'harass', 'bully', 'hate speech',
+    ...ABUSIVE, 'slur', 'misinformation', 'disinformation',
     'fake news', 'propaganda', 'without getting caught', 'without being caught', 'without leaving any trace',
     'without leaving a trace', 'avoid detection', 'evade detection', 'evade law enforcement', 'undetected',
-    'illegally', 'illegal', 'illicit', 'deceive', 'dangerous', 'offensive', 'violent', 'violence', 'harmful',
+    'illegally', 'illegal', 'illicit', 'deceive', 'dangerous', 'violent', 'violence', 'harmful',
     'dangereu', 'offensant', 'haineu', 'gefahrlich', 'beleidigend', 'hasserf', 'peligros', 'ofensiv', 'odio',
     'pericolos', 'offensiv', 'perigos', 'опасн', 'оскорбит', 'насили', 'ненавист', '危险', '有害', '暴力', '仇恨', '冒犯',
     '歧视', '危険', '有害な', '差別', 'खतरनाक', 'हिंसा', 'नफरत', 'خطير', 'العنف', 'كراهية', 'ক্ষতিকর', 'বিপজ্জনক',
