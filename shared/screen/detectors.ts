@@ -16,8 +16,19 @@ for (const t of TEMPLATE_TOKENS) {
   TOKENS_BY_PAIR.set(key, [...(TOKENS_BY_PAIR.get(key) ?? []), t])
 }
 
-/** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …): visits only the positions of their
- * first chars ('<', '[', '#'), each found by native indexOf. */
+/** A token written as a string literal in code (`stop=["<|im_end|>"]`, `tokens: '[INST]',`): the same quote on both
+ * sides, then a separator. That names the token (API docs, prompt-format guides); a forged turn puts the token where
+ * the template would, followed by a role name or the turn's text, which this never excuses. */
+const LITERAL_SEPARATORS = ',])}:;'
+function quotedLiteral(text: string, start: number, end: number): boolean {
+  const q = text.charCodeAt(start - 1)
+  if ((q !== 34 && q !== 39 && q !== 96) || text.charCodeAt(end) !== q) return false
+  const next = text.charCodeAt(end + 1) // NaN at the end of the text
+  return !(next > 32) || LITERAL_SEPARATORS.includes(text[end + 1]!)
+}
+
+/** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …) other than quoted literals: visits
+ * only the positions of their first chars ('<', '[', '#'), each found by native indexOf. */
 export function findTemplateTokens(text: string): Finding[] {
   const out: Finding[] = []
   for (const first of TOKENS_BY_FIRST.keys()) {
@@ -27,7 +38,8 @@ export function findTemplateTokens(text: string): Finding[] {
       if (tokens === undefined) continue
       for (const token of tokens)
         if (text.startsWith(token, at)) {
-          out.push({ start: at, end: at + token.length, type: 'template_token', score: 1 })
+          if (!quotedLiteral(text, at, at + token.length))
+            out.push({ start: at, end: at + token.length, type: 'template_token', score: 1 })
           break
         }
     }
