@@ -95,6 +95,9 @@ describe('inspector page in Chromium', () => {
 
     // Open the allowed one: forwarded, with the Txn-Token the dev model tier verified.
     await allowedRow.click()
+    // The refusal's detail has a Txn-Token heading too: wait for the allowed request's own detail to replace it
+    // (under load the second fetch lands later, and reading at once read the refusal).
+    await page.locator('#detail', { hasText: /forward +pass/ }).waitFor()
     await page.locator('#detail h2', { hasText: 'Txn-Token' }).waitFor()
     const allowedDetail = (await page.locator('#detail').textContent()) ?? ''
     expect(allowedDetail).toMatch(/forward +pass/)
