@@ -17,14 +17,20 @@ for (const t of TEMPLATE_TOKENS) {
 }
 
 /** A token written as a string literal in code (`stop=["<|im_end|>"]`, `tokens: '[INST]',`): the same quote on both
- * sides, then a separator. That names the token (API docs, prompt-format guides); a forged turn puts the token where
- * the template would, followed by a role name or the turn's text, which this never excuses. */
+ * sides, then the end of the line or a separator. That names the token (API docs, prompt-format guides); a forged
+ * turn puts the token where the template would, followed by a role name or the turn's text — also when the attacker
+ * quotes it (`"<|im_start|>" system`: a letter after the blanks), which this never excuses. */
 const LITERAL_SEPARATORS = ',])}:;'
+const MAX_BLANKS = 16
 function quotedLiteral(text: string, start: number, end: number): boolean {
   const q = text.charCodeAt(start - 1)
   if ((q !== 34 && q !== 39 && q !== 96) || text.charCodeAt(end) !== q) return false
-  const next = text.charCodeAt(end + 1) // NaN at the end of the text
-  return !(next > 32) || LITERAL_SEPARATORS.includes(text[end + 1]!)
+  let k = end + 1
+  while (k < end + 1 + MAX_BLANKS && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++
+  const next = text.charCodeAt(k) // NaN at the end of the text
+  if (Number.isNaN(next) || next === 10 || next === 13 || LITERAL_SEPARATORS.includes(text[k]!)) return true
+  // After blanks, anything but the start of a word (prose continuing: "stops at `<|eot_id|>` — …" is a mention too).
+  return k > end + 1 && !/[\p{L}\p{N}]/u.test(text[k]!)
 }
 
 /** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …) other than quoted literals: visits
