@@ -22,6 +22,7 @@ for (const t of TEMPLATE_TOKENS) {
  * quotes it (`"<|im_start|>" system`: a letter after the blanks), which this never excuses. */
 const LITERAL_SEPARATORS = ',])}:;'
 const MAX_BLANKS = 16
+const WORD_START = /[\p{L}\p{N}]/u
 function quotedLiteral(text: string, start: number, end: number): boolean {
   const q = text.charCodeAt(start - 1)
   if ((q !== 34 && q !== 39 && q !== 96) || text.charCodeAt(end) !== q) return false
@@ -30,7 +31,7 @@ function quotedLiteral(text: string, start: number, end: number): boolean {
   const next = text.charCodeAt(k) // NaN at the end of the text
   if (Number.isNaN(next) || next === 10 || next === 13 || LITERAL_SEPARATORS.includes(text[k]!)) return true
   // After blanks, anything but the start of a word (prose continuing: "stops at `<|eot_id|>` — …" is a mention too).
-  return k > end + 1 && !/[\p{L}\p{N}]/u.test(text[k]!)
+  return k > end + 1 && !WORD_START.test(text[k]!)
 }
 
 /** Chat-template tokens ("<|im_start|>", "[INST]", "<<SYS>>", "### System:" …) other than quoted literals: visits
